@@ -1,0 +1,59 @@
+package dev.vela.memory;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Argument checks shared by every kernel: each failure names the argument and its value, and
+ * kernels run all their checks before writing anything.
+ */
+public final class SegmentChecks {
+
+    private SegmentChecks() {
+    }
+
+    /** Fails unless {@code n >= 0}. */
+    public static void checkCount(String name, long n) {
+        if (n < 0) {
+            throw new IllegalArgumentException(name + " must be >= 0, was " + n);
+        }
+    }
+
+    /**
+     * Fails unless {@code segment} is non-null, alive, accessible from this thread, and holds
+     * elements {@code [offset, offset + n)} of {@code elementBytes} bytes each.
+     */
+    public static void checkRange(String name, MemorySegment segment, long offset, long n, long elementBytes) {
+        if (segment == null) {
+            throw new NullPointerException(name + " must not be null");
+        }
+        if (!segment.scope().isAlive()) {
+            throw new IllegalStateException(name + ": the segment's arena is already closed");
+        }
+        if (!segment.isAccessibleBy(Thread.currentThread())) {
+            throw new IllegalStateException(name + ": the segment belongs to a confined arena of another thread");
+        }
+        if (offset < 0) {
+            throw new IllegalArgumentException(name + "Offset must be >= 0, was " + offset);
+        }
+        long length = segment.byteSize() / elementBytes;
+        if (offset > length - n) {
+            throw new IllegalArgumentException(name + ": offset " + offset + " + n " + n
+                    + " exceeds the segment's length of " + length + " elements");
+        }
+    }
+
+    /** {@link #checkRange} plus: the segment must be writable. */
+    public static void checkWritableRange(String name, MemorySegment segment, long offset, long n, long elementBytes) {
+        checkRange(name, segment, offset, n, elementBytes);
+        if (segment.isReadOnly()) {
+            throw new IllegalArgumentException(name + " is read-only but is written by this kernel");
+        }
+    }
+
+    /** Fails unless two arrays have the same length. */
+    public static void checkSameLength(String name1, int length1, String name2, int length2) {
+        if (length1 != length2) {
+            throw new IllegalArgumentException(name1 + ".length (" + length1 + ") != " + name2 + ".length (" + length2 + ")");
+        }
+    }
+}

@@ -1,0 +1,5 @@
+/** Aligned off-heap allocation and the argument checks every kernel shares. */
+@NullMarked
+package dev.vela.memory;
+
+import org.jspecify.annotations.NullMarked;
