@@ -1,0 +1,119 @@
+package dev.vela.nativeref;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The C library against plain Java references. Where gcc was missing at build time the library
+ * cannot exist: that case must be reported with a reason, and the numeric tests are skipped
+ * with that reason.
+ */
+class CReferenceTest {
+
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
+
+    static boolean gccPresent() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, "gcc"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void loadsWhereverGccBuiltItAndOtherwiseSaysWhy() {
+        if (gccPresent()) {
+            assertTrue(CReference.isAvailable(), CReference.unavailableReason());
+            assertEquals("", CReference.unavailableReason());
+            assertTrue(CReference.buildFlags().contains("-fno-math-errno"), CReference.buildFlags());
+            // extracted with owner-only permissions
+            var perms = assertDoesNotThrowPerms(CReference.get().libraryPath().getParent());
+            assertEquals("rwx------", perms);
+        } else {
+            assertTrue(!CReference.isAvailable() && !CReference.unavailableReason().isEmpty());
+            assertThrows(IllegalStateException.class, CReference::get);
+        }
+    }
+
+    private static String assertDoesNotThrowPerms(java.nio.file.Path dir) {
+        try {
+            return java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(dir));
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static CReference c() {
+        Assumptions.assumeTrue(CReference.isAvailable(), () -> "C reference skipped: " + CReference.unavailableReason());
+        return CReference.get();
+    }
+
+    static MemorySegment random(Arena arena, int n, long seed) {
+        MemorySegment s = arena.allocate((long) n * 4, 64);
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = 0; i < n; i++) {
+            s.setAtIndex(F, i, (float) r.nextDouble(-2, 2));
+        }
+        return s;
+    }
+
+    @Property(tries = 60)
+    void kernelsMatchPlainReferences(@ForAll @IntRange(min = 0, max = 70_000) int n,
+                                     @ForAll @IntRange(min = 1, max = 3) int threads) {
+        CReference c = c();
+        c.setThreads(threads);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment x = random(arena, n, n), y = random(arena, n, n + 1), out = arena.allocate(4L * n + 4, 64);
+            c.streamCopy(n, x, out);
+            for (int i = 0; i < n; i++) {
+                assertEquals(x.getAtIndex(F, i), out.getAtIndex(F, i));
+            }
+            c.streamTriad(n, 3f, x, y, out);
+            for (int i = 0; i < n; i++) {
+                float expected = x.getAtIndex(F, i) + 3f * y.getAtIndex(F, i);
+                assertEquals(expected, out.getAtIndex(F, i), Math.ulp(expected) + Math.ulp(3f * y.getAtIndex(F, i)));
+            }
+            double ref = 0, abs = 0;
+            for (int i = 0; i < n; i++) {
+                double p = (double) x.getAtIndex(F, i) * y.getAtIndex(F, i);
+                ref += p;
+                abs += Math.abs(p);
+            }
+            assertEquals(ref, c.dot(n, x, y), 1e-5 * abs + 1e-6);
+            MemorySegment y0 = arena.allocate(4L * n + 4, 64);
+            MemorySegment.copy(y, 0, y0, 0, 4L * n);
+            c.axpy(n, -0.5f, x, y);
+            for (int i = 0; i < n; i++) {
+                double e = -0.5 * x.getAtIndex(F, i) + y0.getAtIndex(F, i);
+                assertEquals(e, y.getAtIndex(F, i), 2 * Math.ulp((float) Math.abs(e)) + Math.ulp(y0.getAtIndex(F, i)));
+            }
+        }
+    }
+
+    @Test
+    void heapSegmentsAndBadCountsAreRejected() {
+        CReference c = c();
+        MemorySegment heap = MemorySegment.ofArray(new float[8]);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment off = arena.allocate(32, 64);
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> c.axpy(8, 1f, heap, off))
+                    .getMessage().contains("x must be an off-heap segment"));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> c.dot(9, off, off))
+                    .getMessage().contains("x: offset 0 + n 9 exceeds"));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> c.setThreads(0))
+                    .getMessage().contains("threads must be >= 1, was 0"));
+        }
+    }
+}
