@@ -47,6 +47,11 @@ public final class FloatKernels {
 
     /** Elements per parallel chunk of the elementwise kernels. */
     public static final int ELEMENTWISE_GRAIN = 1 << 15;
+    /**
+     * Most elements one implementation call covers: longer ranges are cut into spans of this
+     * size (implementations index within a span with int counters, which C2 optimises best).
+     */
+    public static final int MAX_SPAN = 1 << 20;
     /** Elements per reduction block; fixes the association order of every reduction. */
     public static final int REDUCTION_BLOCK = 1 << 14;
     private static final int BLOCKS_PER_TASK = 4;
@@ -116,7 +121,7 @@ public final class FloatKernels {
     public void fill(long n, float value, MemorySegment x, long xOffset) {
         checkCount("n", n);
         checkWritableRange("x", x, xOffset, n, F);
-        elementwise(n, share(x), (s, e) -> ops.fill(e - s, value, x, xOffset + s));
+        elementwise(n, share(x), (s, len) -> ops.fill(len, value, x, xOffset + s));
     }
 
     /** dst[i] = src[i]; overlapping ranges are copied as if through a temporary buffer. */
@@ -130,14 +135,14 @@ public final class FloatKernels {
             MemorySegment.copy(from, 0, to, 0, n * F);
             return;
         }
-        elementwise(n, share(src, dst), (s, e) -> MemorySegment.copy(from, s * F, to, s * F, (e - s) * F));
+        elementwise(n, share(src, dst), (s, len) -> MemorySegment.copy(from, s * F, to, s * F, len * F));
     }
 
     /** x[i] = a * x[i]. */
     public void scale(long n, float a, MemorySegment x, long xOffset) {
         checkCount("n", n);
         checkWritableRange("x", x, xOffset, n, F);
-        elementwise(n, share(x), (s, e) -> ops.scale(e - s, a, x, xOffset + s));
+        elementwise(n, share(x), (s, len) -> ops.scale(len, a, x, xOffset + s));
     }
 
     /** y[i] = a * x[i] + y[i]. */
@@ -145,7 +150,7 @@ public final class FloatKernels {
         checkCount("n", n);
         checkRange("x", x, xOffset, n, F);
         checkWritableRange("y", y, yOffset, n, F);
-        elementwise(n, share(x, y), (s, e) -> ops.axpy(e - s, a, x, xOffset + s, y, yOffset + s));
+        elementwise(n, share(x, y), (s, len) -> ops.axpy(len, a, x, xOffset + s, y, yOffset + s));
     }
 
     /** y[i] = a * x[i] + b * y[i]. */
@@ -153,35 +158,35 @@ public final class FloatKernels {
         checkCount("n", n);
         checkRange("x", x, xOffset, n, F);
         checkWritableRange("y", y, yOffset, n, F);
-        elementwise(n, share(x, y), (s, e) -> ops.axpby(e - s, a, x, xOffset + s, b, y, yOffset + s));
+        elementwise(n, share(x, y), (s, len) -> ops.axpby(len, a, x, xOffset + s, b, y, yOffset + s));
     }
 
     /** out[i] = x[i] + y[i]. */
     public void add(long n, MemorySegment x, long xOffset, MemorySegment y, long yOffset,
                     MemorySegment out, long outOffset) {
         checkBinary(n, x, xOffset, y, yOffset, out, outOffset);
-        elementwise(n, share(x, y, out), (s, e) -> ops.add(e - s, x, xOffset + s, y, yOffset + s, out, outOffset + s));
+        elementwise(n, share(x, y, out), (s, len) -> ops.add(len, x, xOffset + s, y, yOffset + s, out, outOffset + s));
     }
 
     /** out[i] = x[i] - y[i]. */
     public void sub(long n, MemorySegment x, long xOffset, MemorySegment y, long yOffset,
                     MemorySegment out, long outOffset) {
         checkBinary(n, x, xOffset, y, yOffset, out, outOffset);
-        elementwise(n, share(x, y, out), (s, e) -> ops.sub(e - s, x, xOffset + s, y, yOffset + s, out, outOffset + s));
+        elementwise(n, share(x, y, out), (s, len) -> ops.sub(len, x, xOffset + s, y, yOffset + s, out, outOffset + s));
     }
 
     /** out[i] = x[i] * y[i]. */
     public void mul(long n, MemorySegment x, long xOffset, MemorySegment y, long yOffset,
                     MemorySegment out, long outOffset) {
         checkBinary(n, x, xOffset, y, yOffset, out, outOffset);
-        elementwise(n, share(x, y, out), (s, e) -> ops.mul(e - s, x, xOffset + s, y, yOffset + s, out, outOffset + s));
+        elementwise(n, share(x, y, out), (s, len) -> ops.mul(len, x, xOffset + s, y, yOffset + s, out, outOffset + s));
     }
 
     /** out[i] = x[i] / y[i]. */
     public void div(long n, MemorySegment x, long xOffset, MemorySegment y, long yOffset,
                     MemorySegment out, long outOffset) {
         checkBinary(n, x, xOffset, y, yOffset, out, outOffset);
-        elementwise(n, share(x, y, out), (s, e) -> ops.div(e - s, x, xOffset + s, y, yOffset + s, out, outOffset + s));
+        elementwise(n, share(x, y, out), (s, len) -> ops.div(len, x, xOffset + s, y, yOffset + s, out, outOffset + s));
     }
 
     /** out[i] = x[i] * y[i] + z[i], rounded once. */
@@ -193,7 +198,7 @@ public final class FloatKernels {
         checkRange("z", z, zOffset, n, F);
         checkWritableRange("out", out, outOffset, n, F);
         elementwise(n, share(x, y, z, out),
-                (s, e) -> ops.fma(e - s, x, xOffset + s, y, yOffset + s, z, zOffset + s, out, outOffset + s));
+                (s, len) -> ops.fma(len, x, xOffset + s, y, yOffset + s, z, zOffset + s, out, outOffset + s));
     }
 
     /** out[i] = sqrt(x[i]) (NaN for negative x). */
@@ -201,7 +206,7 @@ public final class FloatKernels {
         checkCount("n", n);
         checkRange("x", x, xOffset, n, F);
         checkWritableRange("out", out, outOffset, n, F);
-        elementwise(n, share(x, out), (s, e) -> ops.sqrt(e - s, x, xOffset + s, out, outOffset + s));
+        elementwise(n, share(x, out), (s, len) -> ops.sqrt(len, x, xOffset + s, out, outOffset + s));
     }
 
     /**
@@ -216,7 +221,7 @@ public final class FloatKernels {
         }
         checkRange("x", x, xOffset, n, F);
         checkWritableRange("out", out, outOffset, n, F);
-        elementwise(n, share(x, out), (s, e) -> ops.clamp(e - s, lo, hi, x, xOffset + s, out, outOffset + s));
+        elementwise(n, share(x, out), (s, len) -> ops.clamp(len, lo, hi, x, xOffset + s, out, outOffset + s));
     }
 
     // ---- reductions, segments ------------------------------------------------------------
@@ -226,28 +231,28 @@ public final class FloatKernels {
         checkCount("n", n);
         checkRange("x", x, xOffset, n, F);
         checkRange("y", y, yOffset, n, F);
-        return sumOfBlocks(n, share(x, y), (s, len) -> ops.dot(len, x, xOffset + s, y, yOffset + s));
+        return sumOfBlocks(n, share(x, y), (s, len) -> ops.dot((int) len, x, xOffset + s, y, yOffset + s));
     }
 
     /** Sum of x[i], in fixed-order blocks. */
     public double sum(long n, MemorySegment x, long xOffset) {
         checkCount("n", n);
         checkRange("x", x, xOffset, n, F);
-        return sumOfBlocks(n, share(x), (s, len) -> ops.sum(len, x, xOffset + s));
+        return sumOfBlocks(n, share(x), (s, len) -> ops.sum((int) len, x, xOffset + s));
     }
 
     /** Euclidean norm sqrt(sum x[i]^2), squares accumulated in double: no overflow or underflow. */
     public double norm2(long n, MemorySegment x, long xOffset) {
         checkCount("n", n);
         checkRange("x", x, xOffset, n, F);
-        return Math.sqrt(sumOfBlocks(n, share(x), (s, len) -> ops.sumOfSquares(len, x, xOffset + s)));
+        return Math.sqrt(sumOfBlocks(n, share(x), (s, len) -> ops.sumOfSquares((int) len, x, xOffset + s)));
     }
 
     /** max |x[i]|; 0 for n = 0; NaN if any element is NaN. */
     public float maxAbs(long n, MemorySegment x, long xOffset) {
         checkCount("n", n);
         checkRange("x", x, xOffset, n, F);
-        double[] partials = blocks(n, share(x), (s, len) -> ops.maxAbs(len, x, xOffset + s));
+        double[] partials = blocks(n, share(x), (s, len) -> ops.maxAbs((int) len, x, xOffset + s));
         float m = 0f;
         for (double p : partials) {
             m = Math.max(m, (float) p);
@@ -259,7 +264,7 @@ public final class FloatKernels {
     public long countNonFinite(long n, MemorySegment x, long xOffset) {
         checkCount("n", n);
         checkRange("x", x, xOffset, n, F);
-        double[] partials = blocks(n, share(x), (s, len) -> ops.countNonFinite(len, x, xOffset + s));
+        double[] partials = blocks(n, share(x), (s, len) -> ops.countNonFinite((int) len, x, xOffset + s));
         long c = 0;
         for (double p : partials) {
             c += (long) p;
@@ -396,11 +401,22 @@ public final class FloatKernels {
         return true;
     }
 
-    private void elementwise(long n, boolean parallel, RangeBody body) {
+    /** An elementwise kernel over the span [start, start + length), length <= MAX_SPAN. */
+    @FunctionalInterface
+    private interface Span {
+        void run(long start, int length);
+    }
+
+    private void elementwise(long n, boolean parallel, Span body) {
+        RangeBody spans = (s, e) -> {
+            for (long p = s; p < e; p += MAX_SPAN) {
+                body.run(p, (int) Math.min(MAX_SPAN, e - p));
+            }
+        };
         if (parallel) {
-            pool.parallelFor(n, ELEMENTWISE_GRAIN, body);
+            pool.parallelFor(n, ELEMENTWISE_GRAIN, spans);
         } else if (n > 0) {
-            body.run(0, n);
+            spans.run(0, n);
         }
     }
 

@@ -19,106 +19,106 @@ public final class ScalarFloatOps implements FloatOps {
     }
 
     @Override
-    public void fill(long n, float value, MemorySegment x, long xo) {
-        for (long i = 0; i < n; i++) {
+    public void fill(int n, float value, MemorySegment x, long xo) {
+        for (int i = 0; i < n; i++) {
             x.setAtIndex(F, xo + i, value);
         }
     }
 
     @Override
-    public void scale(long n, float a, MemorySegment x, long xo) {
-        for (long i = 0; i < n; i++) {
+    public void scale(int n, float a, MemorySegment x, long xo) {
+        for (int i = 0; i < n; i++) {
             x.setAtIndex(F, xo + i, a * x.getAtIndex(F, xo + i));
         }
     }
 
     @Override
-    public void axpy(long n, float a, MemorySegment x, long xo, MemorySegment y, long yo) {
-        for (long i = 0; i < n; i++) {
+    public void axpy(int n, float a, MemorySegment x, long xo, MemorySegment y, long yo) {
+        for (int i = 0; i < n; i++) {
             y.setAtIndex(F, yo + i, a * x.getAtIndex(F, xo + i) + y.getAtIndex(F, yo + i));
         }
     }
 
     @Override
-    public void axpby(long n, float a, MemorySegment x, long xo, float b, MemorySegment y, long yo) {
-        for (long i = 0; i < n; i++) {
+    public void axpby(int n, float a, MemorySegment x, long xo, float b, MemorySegment y, long yo) {
+        for (int i = 0; i < n; i++) {
             y.setAtIndex(F, yo + i, a * x.getAtIndex(F, xo + i) + b * y.getAtIndex(F, yo + i));
         }
     }
 
     @Override
-    public void add(long n, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
-        for (long i = 0; i < n; i++) {
+    public void add(int n, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
+        for (int i = 0; i < n; i++) {
             out.setAtIndex(F, oo + i, x.getAtIndex(F, xo + i) + y.getAtIndex(F, yo + i));
         }
     }
 
     @Override
-    public void sub(long n, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
-        for (long i = 0; i < n; i++) {
+    public void sub(int n, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
+        for (int i = 0; i < n; i++) {
             out.setAtIndex(F, oo + i, x.getAtIndex(F, xo + i) - y.getAtIndex(F, yo + i));
         }
     }
 
     @Override
-    public void mul(long n, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
-        for (long i = 0; i < n; i++) {
+    public void mul(int n, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
+        for (int i = 0; i < n; i++) {
             out.setAtIndex(F, oo + i, x.getAtIndex(F, xo + i) * y.getAtIndex(F, yo + i));
         }
     }
 
     @Override
-    public void div(long n, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
-        for (long i = 0; i < n; i++) {
+    public void div(int n, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
+        for (int i = 0; i < n; i++) {
             out.setAtIndex(F, oo + i, x.getAtIndex(F, xo + i) / y.getAtIndex(F, yo + i));
         }
     }
 
     @Override
-    public void fma(long n, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment z, long zo,
+    public void fma(int n, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment z, long zo,
                     MemorySegment out, long oo) {
-        for (long i = 0; i < n; i++) {
+        for (int i = 0; i < n; i++) {
             out.setAtIndex(F, oo + i,
                     Math.fma(x.getAtIndex(F, xo + i), y.getAtIndex(F, yo + i), z.getAtIndex(F, zo + i)));
         }
     }
 
     @Override
-    public void sqrt(long n, MemorySegment x, long xo, MemorySegment out, long oo) {
-        for (long i = 0; i < n; i++) {
+    public void sqrt(int n, MemorySegment x, long xo, MemorySegment out, long oo) {
+        for (int i = 0; i < n; i++) {
             out.setAtIndex(F, oo + i, (float) Math.sqrt(x.getAtIndex(F, xo + i)));
         }
     }
 
     @Override
-    public void clamp(long n, float lo, float hi, MemorySegment x, long xo, MemorySegment out, long oo) {
-        for (long i = 0; i < n; i++) {
+    public void clamp(int n, float lo, float hi, MemorySegment x, long xo, MemorySegment out, long oo) {
+        for (int i = 0; i < n; i++) {
             out.setAtIndex(F, oo + i, Math.min(Math.max(x.getAtIndex(F, xo + i), lo), hi));
         }
     }
 
     @Override
-    public double dot(long n, MemorySegment x, long xo, MemorySegment y, long yo) {
+    public double dot(int n, MemorySegment x, long xo, MemorySegment y, long yo) {
         double s = 0;
-        for (long i = 0; i < n; i++) {
+        for (int i = 0; i < n; i++) {
             s += (double) x.getAtIndex(F, xo + i) * y.getAtIndex(F, yo + i);
         }
         return s;
     }
 
     @Override
-    public double sum(long n, MemorySegment x, long xo) {
+    public double sum(int n, MemorySegment x, long xo) {
         double s = 0;
-        for (long i = 0; i < n; i++) {
+        for (int i = 0; i < n; i++) {
             s += x.getAtIndex(F, xo + i);
         }
         return s;
     }
 
     @Override
-    public double sumOfSquares(long n, MemorySegment x, long xo) {
+    public double sumOfSquares(int n, MemorySegment x, long xo) {
         double s = 0;
-        for (long i = 0; i < n; i++) {
+        for (int i = 0; i < n; i++) {
             double v = x.getAtIndex(F, xo + i);
             s += v * v;
         }
@@ -126,18 +126,18 @@ public final class ScalarFloatOps implements FloatOps {
     }
 
     @Override
-    public float maxAbs(long n, MemorySegment x, long xo) {
+    public float maxAbs(int n, MemorySegment x, long xo) {
         float m = 0f;
-        for (long i = 0; i < n; i++) {
+        for (int i = 0; i < n; i++) {
             m = Math.max(m, Math.abs(x.getAtIndex(F, xo + i)));
         }
         return m;
     }
 
     @Override
-    public long countNonFinite(long n, MemorySegment x, long xo) {
+    public long countNonFinite(int n, MemorySegment x, long xo) {
         long c = 0;
-        for (long i = 0; i < n; i++) {
+        for (int i = 0; i < n; i++) {
             if (!Float.isFinite(x.getAtIndex(F, xo + i))) {
                 c++;
             }

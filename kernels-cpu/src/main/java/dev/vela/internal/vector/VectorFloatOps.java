@@ -2,6 +2,7 @@ package dev.vela.internal.vector;
 
 import dev.vela.internal.simd.FloatOps;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -44,20 +45,29 @@ public final class VectorFloatOps implements FloatOps {
         return (int) ((s.address() >>> 2) + elementOffset);
     }
 
-    private static FloatVector load(MemorySegment s, long elementIndex) {
-        return FloatVector.fromMemorySegment(F, s, elementIndex << 2, NO);
+    /**
+     * The n floats at element offset o of s, as a slice indexed from 0. Segment loops run over
+     * such slices with int counters: C2 unrolls them and hoists their checks far better than
+     * long-indexed loops over a whole segment (measured: a 64M-float dot ran 1.8x faster).
+     */
+    private static MemorySegment slice(MemorySegment s, long o, int n) {
+        return s.asSlice(o << 2, (long) n << 2);
     }
 
-    private static void store(FloatVector v, MemorySegment s, long elementIndex) {
-        v.intoMemorySegment(s, elementIndex << 2, NO);
+    private static FloatVector load(MemorySegment s, int i) {
+        return FloatVector.fromMemorySegment(F, s, (long) i << 2, NO);
     }
 
-    private static float get(MemorySegment s, long i) {
-        return s.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, i);
+    private static void store(FloatVector v, MemorySegment s, int i) {
+        v.intoMemorySegment(s, (long) i << 2, NO);
     }
 
-    private static void set(MemorySegment s, long i, float v) {
-        s.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, i, v);
+    private static float get(MemorySegment s, int i) {
+        return s.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i);
+    }
+
+    private static void set(MemorySegment s, int i, float v) {
+        s.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, v);
     }
 
     /** a * b + c, fused when the CPU fuses quickly (decided once at start-up). */
@@ -103,29 +113,30 @@ public final class VectorFloatOps implements FloatOps {
     // ---- fill, scale -----------------------------------------------------------------------
 
     @Override
-    public void fill(long n, float value, MemorySegment x, long xo) {
+    public void fill(int n, float value, MemorySegment x, long xo) {
         float[] xa = array(x);
         if (xa != null) {
             int o = index(x, xo);
-            java.util.Arrays.fill(xa, o, o + (int) n, value);
+            java.util.Arrays.fill(xa, o, o + n, value);
             return;
         }
         FloatVector v = FloatVector.broadcast(F, value);
-        long i = 0;
-        for (long b = n - n % L; i < b; i += L) {
-            store(v, x, xo + i);
+        MemorySegment xs = slice(x, xo, n);
+        int i = 0;
+        for (int b = n - n % L; i < b; i += L) {
+            store(v, xs, i);
         }
         for (; i < n; i++) {
-            set(x, xo + i, value);
+            set(xs, i, value);
         }
     }
 
     @Override
-    public void scale(long n, float a, MemorySegment x, long xo) {
+    public void scale(int n, float a, MemorySegment x, long xo) {
         FloatVector va = FloatVector.broadcast(F, a);
         float[] xa = array(x);
         if (xa != null) {
-            int o = index(x, xo), m = (int) n, i = 0;
+            int o = index(x, xo), m = n, i = 0;
             for (int b = F.loopBound(m); i < b; i += L) {
                 FloatVector.fromArray(F, xa, o + i).mul(va).intoArray(xa, o + i);
             }
@@ -134,23 +145,24 @@ public final class VectorFloatOps implements FloatOps {
             }
             return;
         }
-        long i = 0;
-        for (long b = n - n % L; i < b; i += L) {
-            store(load(x, xo + i).mul(va), x, xo + i);
+        MemorySegment xs = slice(x, xo, n);
+        int i = 0;
+        for (int b = n - n % L; i < b; i += L) {
+            store(load(xs, i).mul(va), xs, i);
         }
         for (; i < n; i++) {
-            set(x, xo + i, a * get(x, xo + i));
+            set(xs, i, a * get(xs, i));
         }
     }
 
     // ---- axpy, axpby -------------------------------------------------------------------------
 
     @Override
-    public void axpy(long n, float a, MemorySegment x, long xo, MemorySegment y, long yo) {
+    public void axpy(int n, float a, MemorySegment x, long xo, MemorySegment y, long yo) {
         FloatVector va = FloatVector.broadcast(F, a);
         float[] xa = array(x), ya = array(y);
         if (xa != null && ya != null) {
-            int xi = index(x, xo), yi = index(y, yo), m = (int) n, i = 0;
+            int xi = index(x, xo), yi = index(y, yo), m = n, i = 0;
             for (int b = F.loopBound(m); i < b; i += L) {
                 madd(va, FloatVector.fromArray(F, xa, xi + i), FloatVector.fromArray(F, ya, yi + i))
                         .intoArray(ya, yi + i);
@@ -160,21 +172,23 @@ public final class VectorFloatOps implements FloatOps {
             }
             return;
         }
-        long i = 0;
-        for (long b = n - n % L; i < b; i += L) {
-            store(madd(va, load(x, xo + i), load(y, yo + i)), y, yo + i);
+        MemorySegment xs = slice(x, xo, n);
+        MemorySegment ys = slice(y, yo, n);
+        int i = 0;
+        for (int b = n - n % L; i < b; i += L) {
+            store(madd(va, load(xs, i), load(ys, i)), ys, i);
         }
         for (; i < n; i++) {
-            set(y, yo + i, madd(a, get(x, xo + i), get(y, yo + i)));
+            set(ys, i, madd(a, get(xs, i), get(ys, i)));
         }
     }
 
     @Override
-    public void axpby(long n, float a, MemorySegment x, long xo, float b, MemorySegment y, long yo) {
+    public void axpby(int n, float a, MemorySegment x, long xo, float b, MemorySegment y, long yo) {
         FloatVector va = FloatVector.broadcast(F, a), vb = FloatVector.broadcast(F, b);
         float[] xa = array(x), ya = array(y);
         if (xa != null && ya != null) {
-            int xi = index(x, xo), yi = index(y, yo), m = (int) n, i = 0;
+            int xi = index(x, xo), yi = index(y, yo), m = n, i = 0;
             for (int bound = F.loopBound(m); i < bound; i += L) {
                 madd(va, FloatVector.fromArray(F, xa, xi + i), FloatVector.fromArray(F, ya, yi + i).mul(vb))
                         .intoArray(ya, yi + i);
@@ -184,12 +198,14 @@ public final class VectorFloatOps implements FloatOps {
             }
             return;
         }
-        long i = 0;
-        for (long bound = n - n % L; i < bound; i += L) {
-            store(madd(va, load(x, xo + i), load(y, yo + i).mul(vb)), y, yo + i);
+        MemorySegment xs = slice(x, xo, n);
+        MemorySegment ys = slice(y, yo, n);
+        int i = 0;
+        for (int bound = n - n % L; i < bound; i += L) {
+            store(madd(va, load(xs, i), load(ys, i).mul(vb)), ys, i);
         }
         for (; i < n; i++) {
-            set(y, yo + i, madd(a, get(x, xo + i), b * get(y, yo + i)));
+            set(ys, i, madd(a, get(xs, i), b * get(ys, i)));
         }
     }
 
@@ -198,10 +214,10 @@ public final class VectorFloatOps implements FloatOps {
     // intrinsified reliably (an OSR compile of a shared loop would see op as a variable).
 
     @Override
-    public void add(long n, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
+    public void add(int n, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
         float[] xa = array(x), ya = array(y), oa = array(out);
         if (xa != null && ya != null && oa != null) {
-            int xi = index(x, xo), yi = index(y, yo), oi = index(out, oo), m = (int) n, i = 0;
+            int xi = index(x, xo), yi = index(y, yo), oi = index(out, oo), m = n, i = 0;
             for (int b = F.loopBound(m); i < b; i += L) {
                 FloatVector.fromArray(F, xa, xi + i).add(FloatVector.fromArray(F, ya, yi + i)).intoArray(oa, oi + i);
             }
@@ -210,20 +226,23 @@ public final class VectorFloatOps implements FloatOps {
             }
             return;
         }
-        long i = 0;
-        for (long b = n - n % L; i < b; i += L) {
-            store(load(x, xo + i).add(load(y, yo + i)), out, oo + i);
+        MemorySegment xs = slice(x, xo, n);
+        MemorySegment ys = slice(y, yo, n);
+        MemorySegment os = slice(out, oo, n);
+        int i = 0;
+        for (int b = n - n % L; i < b; i += L) {
+            store(load(xs, i).add(load(ys, i)), os, i);
         }
         for (; i < n; i++) {
-            set(out, oo + i, get(x, xo + i) + get(y, yo + i));
+            set(os, i, get(xs, i) + get(ys, i));
         }
     }
 
     @Override
-    public void sub(long n, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
+    public void sub(int n, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
         float[] xa = array(x), ya = array(y), oa = array(out);
         if (xa != null && ya != null && oa != null) {
-            int xi = index(x, xo), yi = index(y, yo), oi = index(out, oo), m = (int) n, i = 0;
+            int xi = index(x, xo), yi = index(y, yo), oi = index(out, oo), m = n, i = 0;
             for (int b = F.loopBound(m); i < b; i += L) {
                 FloatVector.fromArray(F, xa, xi + i).sub(FloatVector.fromArray(F, ya, yi + i)).intoArray(oa, oi + i);
             }
@@ -232,20 +251,23 @@ public final class VectorFloatOps implements FloatOps {
             }
             return;
         }
-        long i = 0;
-        for (long b = n - n % L; i < b; i += L) {
-            store(load(x, xo + i).sub(load(y, yo + i)), out, oo + i);
+        MemorySegment xs = slice(x, xo, n);
+        MemorySegment ys = slice(y, yo, n);
+        MemorySegment os = slice(out, oo, n);
+        int i = 0;
+        for (int b = n - n % L; i < b; i += L) {
+            store(load(xs, i).sub(load(ys, i)), os, i);
         }
         for (; i < n; i++) {
-            set(out, oo + i, get(x, xo + i) - get(y, yo + i));
+            set(os, i, get(xs, i) - get(ys, i));
         }
     }
 
     @Override
-    public void mul(long n, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
+    public void mul(int n, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
         float[] xa = array(x), ya = array(y), oa = array(out);
         if (xa != null && ya != null && oa != null) {
-            int xi = index(x, xo), yi = index(y, yo), oi = index(out, oo), m = (int) n, i = 0;
+            int xi = index(x, xo), yi = index(y, yo), oi = index(out, oo), m = n, i = 0;
             for (int b = F.loopBound(m); i < b; i += L) {
                 FloatVector.fromArray(F, xa, xi + i).mul(FloatVector.fromArray(F, ya, yi + i)).intoArray(oa, oi + i);
             }
@@ -254,20 +276,23 @@ public final class VectorFloatOps implements FloatOps {
             }
             return;
         }
-        long i = 0;
-        for (long b = n - n % L; i < b; i += L) {
-            store(load(x, xo + i).mul(load(y, yo + i)), out, oo + i);
+        MemorySegment xs = slice(x, xo, n);
+        MemorySegment ys = slice(y, yo, n);
+        MemorySegment os = slice(out, oo, n);
+        int i = 0;
+        for (int b = n - n % L; i < b; i += L) {
+            store(load(xs, i).mul(load(ys, i)), os, i);
         }
         for (; i < n; i++) {
-            set(out, oo + i, get(x, xo + i) * get(y, yo + i));
+            set(os, i, get(xs, i) * get(ys, i));
         }
     }
 
     @Override
-    public void div(long n, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
+    public void div(int n, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
         float[] xa = array(x), ya = array(y), oa = array(out);
         if (xa != null && ya != null && oa != null) {
-            int xi = index(x, xo), yi = index(y, yo), oi = index(out, oo), m = (int) n, i = 0;
+            int xi = index(x, xo), yi = index(y, yo), oi = index(out, oo), m = n, i = 0;
             for (int b = F.loopBound(m); i < b; i += L) {
                 FloatVector.fromArray(F, xa, xi + i).div(FloatVector.fromArray(F, ya, yi + i)).intoArray(oa, oi + i);
             }
@@ -276,22 +301,25 @@ public final class VectorFloatOps implements FloatOps {
             }
             return;
         }
-        long i = 0;
-        for (long b = n - n % L; i < b; i += L) {
-            store(load(x, xo + i).div(load(y, yo + i)), out, oo + i);
+        MemorySegment xs = slice(x, xo, n);
+        MemorySegment ys = slice(y, yo, n);
+        MemorySegment os = slice(out, oo, n);
+        int i = 0;
+        for (int b = n - n % L; i < b; i += L) {
+            store(load(xs, i).div(load(ys, i)), os, i);
         }
         for (; i < n; i++) {
-            set(out, oo + i, get(x, xo + i) / get(y, yo + i));
+            set(os, i, get(xs, i) / get(ys, i));
         }
     }
 
     @Override
-    public void fma(long n, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment z, long zo,
+    public void fma(int n, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment z, long zo,
                     MemorySegment out, long oo) {
         // Always fused here: this kernel promises a single rounding, whatever the CPU.
         float[] xa = array(x), ya = array(y), za = array(z), oa = array(out);
         if (xa != null && ya != null && za != null && oa != null) {
-            int xi = index(x, xo), yi = index(y, yo), zi = index(z, zo), oi = index(out, oo), m = (int) n, i = 0;
+            int xi = index(x, xo), yi = index(y, yo), zi = index(z, zo), oi = index(out, oo), m = n, i = 0;
             for (int b = F.loopBound(m); i < b; i += L) {
                 FloatVector.fromArray(F, xa, xi + i)
                         .fma(FloatVector.fromArray(F, ya, yi + i), FloatVector.fromArray(F, za, zi + i))
@@ -302,22 +330,26 @@ public final class VectorFloatOps implements FloatOps {
             }
             return;
         }
-        long i = 0;
-        for (long b = n - n % L; i < b; i += L) {
-            store(load(x, xo + i).fma(load(y, yo + i), load(z, zo + i)), out, oo + i);
+        MemorySegment xs = slice(x, xo, n);
+        MemorySegment ys = slice(y, yo, n);
+        MemorySegment zs = slice(z, zo, n);
+        MemorySegment os = slice(out, oo, n);
+        int i = 0;
+        for (int b = n - n % L; i < b; i += L) {
+            store(load(xs, i).fma(load(ys, i), load(zs, i)), os, i);
         }
         for (; i < n; i++) {
-            set(out, oo + i, Math.fma(get(x, xo + i), get(y, yo + i), get(z, zo + i)));
+            set(os, i, Math.fma(get(xs, i), get(ys, i), get(zs, i)));
         }
     }
 
     // ---- unary elementwise -------------------------------------------------------------------
 
     @Override
-    public void sqrt(long n, MemorySegment x, long xo, MemorySegment out, long oo) {
+    public void sqrt(int n, MemorySegment x, long xo, MemorySegment out, long oo) {
         float[] xa = array(x), oa = array(out);
         if (xa != null && oa != null) {
-            int xi = index(x, xo), oi = index(out, oo), m = (int) n, i = 0;
+            int xi = index(x, xo), oi = index(out, oo), m = n, i = 0;
             for (int b = F.loopBound(m); i < b; i += L) {
                 FloatVector.fromArray(F, xa, xi + i).sqrt().intoArray(oa, oi + i);
             }
@@ -326,21 +358,23 @@ public final class VectorFloatOps implements FloatOps {
             }
             return;
         }
-        long i = 0;
-        for (long b = n - n % L; i < b; i += L) {
-            store(load(x, xo + i).sqrt(), out, oo + i);
+        MemorySegment xs = slice(x, xo, n);
+        MemorySegment os = slice(out, oo, n);
+        int i = 0;
+        for (int b = n - n % L; i < b; i += L) {
+            store(load(xs, i).sqrt(), os, i);
         }
         for (; i < n; i++) {
-            set(out, oo + i, (float) Math.sqrt(get(x, xo + i)));
+            set(os, i, (float) Math.sqrt(get(xs, i)));
         }
     }
 
     @Override
-    public void clamp(long n, float lo, float hi, MemorySegment x, long xo, MemorySegment out, long oo) {
+    public void clamp(int n, float lo, float hi, MemorySegment x, long xo, MemorySegment out, long oo) {
         FloatVector vlo = FloatVector.broadcast(F, lo), vhi = FloatVector.broadcast(F, hi);
         float[] xa = array(x), oa = array(out);
         if (xa != null && oa != null) {
-            int xi = index(x, xo), oi = index(out, oo), m = (int) n, i = 0;
+            int xi = index(x, xo), oi = index(out, oo), m = n, i = 0;
             for (int b = F.loopBound(m); i < b; i += L) {
                 FloatVector.fromArray(F, xa, xi + i).max(vlo).min(vhi).intoArray(oa, oi + i);
             }
@@ -349,24 +383,26 @@ public final class VectorFloatOps implements FloatOps {
             }
             return;
         }
-        long i = 0;
-        for (long b = n - n % L; i < b; i += L) {
-            store(load(x, xo + i).max(vlo).min(vhi), out, oo + i);
+        MemorySegment xs = slice(x, xo, n);
+        MemorySegment os = slice(out, oo, n);
+        int i = 0;
+        for (int b = n - n % L; i < b; i += L) {
+            store(load(xs, i).max(vlo).min(vhi), os, i);
         }
         for (; i < n; i++) {
-            set(out, oo + i, Math.min(Math.max(get(x, xo + i), lo), hi));
+            set(os, i, Math.min(Math.max(get(xs, i), lo), hi));
         }
     }
 
     // ---- reductions --------------------------------------------------------------------------
 
     @Override
-    public double dot(long n, MemorySegment x, long xo, MemorySegment y, long yo) {
+    public double dot(int n, MemorySegment x, long xo, MemorySegment y, long yo) {
         FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
         float[] xa = array(x), ya = array(y);
         double tail = 0;
         if (xa != null && ya != null) {
-            int xi = index(x, xo), yi = index(y, yo), m = (int) n, i = 0;
+            int xi = index(x, xo), yi = index(y, yo), m = n, i = 0;
             for (int b = m - m % (4 * L); i < b; i += 4 * L) {
                 s0 = madd(FloatVector.fromArray(F, xa, xi + i), FloatVector.fromArray(F, ya, yi + i), s0);
                 s1 = madd(FloatVector.fromArray(F, xa, xi + i + L), FloatVector.fromArray(F, ya, yi + i + L), s1);
@@ -380,30 +416,32 @@ public final class VectorFloatOps implements FloatOps {
                 tail += (double) xa[xi + i] * ya[yi + i];
             }
         } else {
-            long i = 0;
-            for (long b = n - n % (4 * L); i < b; i += 4 * L) {
-                s0 = madd(load(x, xo + i), load(y, yo + i), s0);
-                s1 = madd(load(x, xo + i + L), load(y, yo + i + L), s1);
-                s2 = madd(load(x, xo + i + 2 * L), load(y, yo + i + 2 * L), s2);
-                s3 = madd(load(x, xo + i + 3 * L), load(y, yo + i + 3 * L), s3);
+            MemorySegment xs = slice(x, xo, n);
+            MemorySegment ys = slice(y, yo, n);
+            int i = 0;
+            for (int b = n - n % (4 * L); i < b; i += 4 * L) {
+                s0 = madd(load(xs, i), load(ys, i), s0);
+                s1 = madd(load(xs, i + L), load(ys, i + L), s1);
+                s2 = madd(load(xs, i + 2 * L), load(ys, i + 2 * L), s2);
+                s3 = madd(load(xs, i + 3 * L), load(ys, i + 3 * L), s3);
             }
-            for (long b = n - n % L; i < b; i += L) {
-                s0 = madd(load(x, xo + i), load(y, yo + i), s0);
+            for (int b = n - n % L; i < b; i += L) {
+                s0 = madd(load(xs, i), load(ys, i), s0);
             }
             for (; i < n; i++) {
-                tail += (double) get(x, xo + i) * get(y, yo + i);
+                tail += (double) get(xs, i) * get(ys, i);
             }
         }
         return sumLanes(s0.add(s1).add(s2.add(s3))) + tail;
     }
 
     @Override
-    public double sum(long n, MemorySegment x, long xo) {
+    public double sum(int n, MemorySegment x, long xo) {
         FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
         float[] xa = array(x);
         double tail = 0;
         if (xa != null) {
-            int xi = index(x, xo), m = (int) n, i = 0;
+            int xi = index(x, xo), m = n, i = 0;
             for (int b = m - m % (4 * L); i < b; i += 4 * L) {
                 s0 = s0.add(FloatVector.fromArray(F, xa, xi + i));
                 s1 = s1.add(FloatVector.fromArray(F, xa, xi + i + L));
@@ -417,32 +455,33 @@ public final class VectorFloatOps implements FloatOps {
                 tail += xa[xi + i];
             }
         } else {
-            long i = 0;
-            for (long b = n - n % (4 * L); i < b; i += 4 * L) {
-                s0 = s0.add(load(x, xo + i));
-                s1 = s1.add(load(x, xo + i + L));
-                s2 = s2.add(load(x, xo + i + 2 * L));
-                s3 = s3.add(load(x, xo + i + 3 * L));
+            MemorySegment xs = slice(x, xo, n);
+            int i = 0;
+            for (int b = n - n % (4 * L); i < b; i += 4 * L) {
+                s0 = s0.add(load(xs, i));
+                s1 = s1.add(load(xs, i + L));
+                s2 = s2.add(load(xs, i + 2 * L));
+                s3 = s3.add(load(xs, i + 3 * L));
             }
-            for (long b = n - n % L; i < b; i += L) {
-                s0 = s0.add(load(x, xo + i));
+            for (int b = n - n % L; i < b; i += L) {
+                s0 = s0.add(load(xs, i));
             }
             for (; i < n; i++) {
-                tail += get(x, xo + i);
+                tail += get(xs, i);
             }
         }
         return sumLanes(s0.add(s1).add(s2.add(s3))) + tail;
     }
 
     @Override
-    public double sumOfSquares(long n, MemorySegment x, long xo) {
+    public double sumOfSquares(int n, MemorySegment x, long xo) {
         // Squares of floats are exact in double and cannot over- or underflow there, so neither
         // a scaling pass nor FMA is needed.
         DoubleVector s0 = DoubleVector.zero(D), s1 = s0;
         float[] xa = array(x);
         double tail = 0;
         if (xa != null) {
-            int xi = index(x, xo), m = (int) n, i = 0;
+            int xi = index(x, xo), m = n, i = 0;
             for (int b = F.loopBound(m); i < b; i += L) {
                 FloatVector v = FloatVector.fromArray(F, xa, xi + i);
                 DoubleVector lo = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);
@@ -455,16 +494,17 @@ public final class VectorFloatOps implements FloatOps {
                 tail += v * v;
             }
         } else {
-            long i = 0;
-            for (long b = n - n % L; i < b; i += L) {
-                FloatVector v = load(x, xo + i);
+            MemorySegment xs = slice(x, xo, n);
+            int i = 0;
+            for (int b = n - n % L; i < b; i += L) {
+                FloatVector v = load(xs, i);
                 DoubleVector lo = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);
                 DoubleVector hi = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 1);
                 s0 = lo.mul(lo).add(s0);
                 s1 = hi.mul(hi).add(s1);
             }
             for (; i < n; i++) {
-                double v = get(x, xo + i);
+                double v = get(xs, i);
                 tail += v * v;
             }
         }
@@ -472,12 +512,12 @@ public final class VectorFloatOps implements FloatOps {
     }
 
     @Override
-    public float maxAbs(long n, MemorySegment x, long xo) {
+    public float maxAbs(int n, MemorySegment x, long xo) {
         FloatVector m0 = FloatVector.zero(F), m1 = m0;
         float[] xa = array(x);
         float tail = 0f;
         if (xa != null) {
-            int xi = index(x, xo), m = (int) n, i = 0;
+            int xi = index(x, xo), m = n, i = 0;
             for (int b = m - m % (2 * L); i < b; i += 2 * L) {
                 m0 = m0.max(FloatVector.fromArray(F, xa, xi + i).abs());
                 m1 = m1.max(FloatVector.fromArray(F, xa, xi + i + L).abs());
@@ -489,27 +529,28 @@ public final class VectorFloatOps implements FloatOps {
                 tail = Math.max(tail, Math.abs(xa[xi + i]));
             }
         } else {
-            long i = 0;
-            for (long b = n - n % (2 * L); i < b; i += 2 * L) {
-                m0 = m0.max(load(x, xo + i).abs());
-                m1 = m1.max(load(x, xo + i + L).abs());
+            MemorySegment xs = slice(x, xo, n);
+            int i = 0;
+            for (int b = n - n % (2 * L); i < b; i += 2 * L) {
+                m0 = m0.max(load(xs, i).abs());
+                m1 = m1.max(load(xs, i + L).abs());
             }
-            for (long b = n - n % L; i < b; i += L) {
-                m0 = m0.max(load(x, xo + i).abs());
+            for (int b = n - n % L; i < b; i += L) {
+                m0 = m0.max(load(xs, i).abs());
             }
             for (; i < n; i++) {
-                tail = Math.max(tail, Math.abs(get(x, xo + i)));
+                tail = Math.max(tail, Math.abs(get(xs, i)));
             }
         }
         return Math.max(maxLanes(m0.max(m1)), tail);
     }
 
     @Override
-    public long countNonFinite(long n, MemorySegment x, long xo) {
+    public long countNonFinite(int n, MemorySegment x, long xo) {
         float[] xa = array(x);
         long c = 0;
         if (xa != null) {
-            int xi = index(x, xo), m = (int) n, i = 0;
+            int xi = index(x, xo), m = n, i = 0;
             for (int b = F.loopBound(m); i < b; i += L) {
                 c += FloatVector.fromArray(F, xa, xi + i).test(VectorOperators.IS_FINITE).not().trueCount();
             }
@@ -517,12 +558,13 @@ public final class VectorFloatOps implements FloatOps {
                 c += Float.isFinite(xa[xi + i]) ? 0 : 1;
             }
         } else {
-            long i = 0;
-            for (long b = n - n % L; i < b; i += L) {
-                c += load(x, xo + i).test(VectorOperators.IS_FINITE).not().trueCount();
+            MemorySegment xs = slice(x, xo, n);
+            int i = 0;
+            for (int b = n - n % L; i < b; i += L) {
+                c += load(xs, i).test(VectorOperators.IS_FINITE).not().trueCount();
             }
             for (; i < n; i++) {
-                c += Float.isFinite(get(x, xo + i)) ? 0 : 1;
+                c += Float.isFinite(get(xs, i)) ? 0 : 1;
             }
         }
         return c;

@@ -1,0 +1,162 @@
+package dev.vela.bench;
+
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns JMH measurements into the bench table and {@code summary.csv}: bytes per second for
+ * every memory-bound case, and one row per case and anchor, where the ratio is always Vela's
+ * figure divided by the anchor's figure measured in the same run, in the row's unit (GB/s, so
+ * a ratio above 1 means faster than the anchor).
+ *
+ * <p>Anchors: {@code stream_triad} is C STREAM triad at the same size and thread count
+ * ({@code java_stream_triad} when the C library is unavailable); {@code c_ref} is the C kernel
+ * doing the same operation; {@code array_loop} is a hand-written array-indexed Vector API loop.
+ */
+final class Summary {
+
+    /** One JMH result: time per operation in microseconds. */
+    record Measurement(String benchClass, String method, Map<String, String> params, double usPerOp,
+                       double errorUs, int bytesPerElement, String implementation) {
+
+        long size() {
+            return Long.parseLong(params.get("size"));
+        }
+
+        String threads() {
+            return params.getOrDefault("threads", "1");
+        }
+
+        /** Bytes per second in GB/s, from the bytes the operation must move. */
+        double gbPerSecond() {
+            return bytesPerElement * (double) size() / (usPerOp * 1e-6) / 1e9;
+        }
+
+        String name() {
+            return benchClass + "." + method;
+        }
+
+        String paramString() {
+            return "size=" + size() + ";threads=" + threads() + ";impl=" + implementation;
+        }
+    }
+
+    /** One CSV row. An empty ratio name means the case has no anchor in this run. */
+    record Row(String benchmark, String params, double score, String unit, String ratioName, Double ratio) {
+        String csv() {
+            return String.join(",", benchmark, params, String.format(Locale.ROOT, "%.4f", score), unit,
+                    ratioName.isEmpty() ? "none" : ratioName,
+                    ratio == null ? "" : String.format(Locale.ROOT, "%.4f", ratio));
+        }
+    }
+
+    static final String CSV_HEADER = "benchmark,params,score,unit,ratio_name,ratio";
+
+    private static final Map<String, String> C_REF = Map.of(
+            "StreamBench.javaCopy", "StreamBench.cCopy",
+            "StreamBench.javaTriad", "StreamBench.cTriad",
+            "KernelBench.axpy", "KernelBench.cAxpy",
+            "KernelBench.dot", "KernelBench.cDot");
+
+    private final List<Measurement> measurements;
+
+    Summary(List<Measurement> measurements) {
+        this.measurements = List.copyOf(measurements);
+    }
+
+    /** Bytes per element declared on a benchmark method with {@link BytesPerElement}. */
+    static int bytesPerElement(String benchClass, String method) {
+        try {
+            Class<?> c = Class.forName(BenchMain.class.getPackageName() + "." + benchClass);
+            for (Method m : c.getMethods()) {
+                if (m.getName().equals(method) && m.isAnnotationPresent(BytesPerElement.class)) {
+                    return m.getAnnotation(BytesPerElement.class).value();
+                }
+            }
+        } catch (ClassNotFoundException e) {
+            // fall through
+        }
+        throw new IllegalStateException(benchClass + "." + method + " declares no @BytesPerElement");
+    }
+
+    private Optional<Measurement> find(String name, long size, String threads) {
+        return measurements.stream()
+                .filter(m -> m.name().equals(name) && m.size() == size && m.threads().equals(threads))
+                .findFirst();
+    }
+
+    /** The stream_triad anchor of a measurement: its name and figure, if measured. */
+    Optional<Map.Entry<String, Double>> streamAnchor(Measurement m) {
+        Optional<Measurement> c = find("StreamBench.cTriad", m.size(), m.threads());
+        if (c.isPresent()) {
+            return Optional.of(Map.entry("stream_triad", c.get().gbPerSecond()));
+        }
+        return find("StreamBench.javaTriad", m.size(), m.threads())
+                .map(j -> Map.entry("java_stream_triad", j.gbPerSecond()));
+    }
+
+    /** Every anchor of a measurement, in a fixed order: name to anchor figure (GB/s). */
+    Map<String, Double> anchors(Measurement m) {
+        Map<String, Double> a = new LinkedHashMap<>();
+        streamAnchor(m).ifPresent(e -> a.put(e.getKey(), e.getValue()));
+        String cName = C_REF.get(m.name());
+        if (cName != null) {
+            find(cName, m.size(), m.threads()).ifPresent(c -> a.put("c_ref", c.gbPerSecond()));
+        }
+        if (m.benchClass().equals("SegmentVsArrayBench") && !m.method().equals("arrayLoop")) {
+            find("SegmentVsArrayBench.arrayLoop", m.size(), m.threads())
+                    .ifPresent(r -> a.put("array_loop", r.gbPerSecond()));
+        }
+        return a;
+    }
+
+    List<Row> rows() {
+        List<Row> rows = new ArrayList<>();
+        for (Measurement m : measurements) {
+            Map<String, Double> anchors = anchors(m);
+            double gbs = m.gbPerSecond();
+            if (anchors.isEmpty()) {
+                rows.add(new Row(m.name(), m.paramString(), gbs, "GB/s", "", null));
+            }
+            anchors.forEach((name, figure) -> rows.add(new Row(m.name(), m.paramString(), gbs, "GB/s", name, gbs / figure)));
+        }
+        return rows;
+    }
+
+    void writeCsv(Path file) throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add(CSV_HEADER);
+        rows().forEach(r -> lines.add(r.csv()));
+        Files.write(file, lines);
+    }
+
+    String table() {
+        StringBuilder sb = new StringBuilder();
+        String fmt = "%-36s %10s %4s %12s %7s %9s %13s %8s %11s%n";
+        sb.append(String.format(Locale.ROOT, fmt, "benchmark", "size", "thr", "us/op", "+-%", "GB/s",
+                "/stream_triad", "/c_ref", "/array_loop"));
+        for (Measurement m : measurements) {
+            Map<String, Double> a = anchors(m);
+            double gbs = m.gbPerSecond();
+            Double triad = a.getOrDefault("stream_triad", a.get("java_stream_triad"));
+            sb.append(String.format(Locale.ROOT, fmt, m.name(), m.size(), m.threads(),
+                    String.format(Locale.ROOT, "%.2f", m.usPerOp()),
+                    String.format(Locale.ROOT, "%.1f", 100 * m.errorUs() / m.usPerOp()),
+                    String.format(Locale.ROOT, "%.2f", gbs),
+                    ratio(gbs, triad), ratio(gbs, a.get("c_ref")), ratio(gbs, a.get("array_loop"))));
+        }
+        return sb.toString();
+    }
+
+    private static String ratio(double value, Double anchor) {
+        return anchor == null ? "-" : String.format(Locale.ROOT, "%.2fx", value / anchor);
+    }
+}
