@@ -1,0 +1,7 @@
+/** Dense matrix views and kernels, sampled matmul, Hessian-diagonal estimation. */
+module dev.vela.linalg {
+    requires dev.vela.kernels;
+    requires static org.jspecify;
+
+    exports dev.vela.linalg;
+}
