@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -25,6 +26,10 @@ public final class VectorFloatOps implements FloatOps {
 
     private static final VectorSpecies<Float> F = VectorShapes.FLOAT;
     private static final VectorSpecies<Double> D = VectorShapes.DOUBLE;
+    private static final VectorSpecies<Float> FH = VectorShapes.HALF_FLOAT;
+    private static final VectorSpecies<Integer> I = VectorShapes.INT;
+    private static final int ABS_MASK = 0x7fff_ffff;
+    private static final int INF_BITS = 0x7f80_0000;
     private static final int L = F.length();
     private static final boolean FMA = VectorShapes.FMA;
     private static final ByteOrder NO = ByteOrder.nativeOrder();
@@ -98,16 +103,6 @@ public final class VectorFloatOps implements FloatOps {
             s += e;
         }
         return s;
-    }
-
-    private static float maxLanes(FloatVector v) {
-        float[] t = new float[L];
-        v.intoArray(t, 0);
-        float m = 0f;
-        for (float e : t) {
-            m = Math.max(m, e);
-        }
-        return m;
     }
 
     // ---- fill, scale -----------------------------------------------------------------------
@@ -476,30 +471,32 @@ public final class VectorFloatOps implements FloatOps {
     @Override
     public double sumOfSquares(int n, MemorySegment x, long xo) {
         // Squares of floats are exact in double and cannot over- or underflow there, so neither
-        // a scaling pass nor FMA is needed.
+        // a scaling pass nor FMA is needed. Half-width loads widen lane for lane (one
+        // instruction) instead of splitting a full vector into two halves.
         DoubleVector s0 = DoubleVector.zero(D), s1 = s0;
+        int h = FH.length();
         float[] xa = array(x);
         double tail = 0;
+        int i = 0;
         if (xa != null) {
-            int xi = index(x, xo), m = n, i = 0;
-            for (int b = F.loopBound(m); i < b; i += L) {
-                FloatVector v = FloatVector.fromArray(F, xa, xi + i);
-                DoubleVector lo = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);
-                DoubleVector hi = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 1);
+            int xi = index(x, xo);
+            for (int b = n - n % (2 * h); i < b; i += 2 * h) {
+                DoubleVector lo = (DoubleVector) FloatVector.fromArray(FH, xa, xi + i).convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector hi = (DoubleVector) FloatVector.fromArray(FH, xa, xi + i + h).convertShape(VectorOperators.F2D, D, 0);
                 s0 = lo.mul(lo).add(s0);
                 s1 = hi.mul(hi).add(s1);
             }
-            for (; i < m; i++) {
+            for (; i < n; i++) {
                 double v = xa[xi + i];
                 tail += v * v;
             }
         } else {
             MemorySegment xs = slice(x, xo, n);
-            int i = 0;
-            for (int b = n - n % L; i < b; i += L) {
-                FloatVector v = load(xs, i);
-                DoubleVector lo = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);
-                DoubleVector hi = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 1);
+            for (int b = n - n % (2 * h); i < b; i += 2 * h) {
+                DoubleVector lo = (DoubleVector) FloatVector.fromMemorySegment(FH, xs, (long) i << 2, NO)
+                        .convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector hi = (DoubleVector) FloatVector.fromMemorySegment(FH, xs, (long) (i + h) << 2, NO)
+                        .convertShape(VectorOperators.F2D, D, 0);
                 s0 = lo.mul(lo).add(s0);
                 s1 = hi.mul(hi).add(s1);
             }
@@ -511,62 +508,82 @@ public final class VectorFloatOps implements FloatOps {
         return sumLanes(s0.add(s1)) + tail;
     }
 
+    /**
+     * Max of |x| over the bit patterns as ints: for non-NaN floats |x| orders as its bits do,
+     * and every NaN pattern lies above infinity's, so the result is NaN exactly when a NaN is
+     * present (Math.max semantics) without the blends a NaN-aware float max costs.
+     */
     @Override
     public float maxAbs(int n, MemorySegment x, long xo) {
-        FloatVector m0 = FloatVector.zero(F), m1 = m0;
+        IntVector m0 = IntVector.zero(I), m1 = m0;
         float[] xa = array(x);
-        float tail = 0f;
+        int tail = 0;
+        int i = 0;
         if (xa != null) {
-            int xi = index(x, xo), m = n, i = 0;
-            for (int b = m - m % (2 * L); i < b; i += 2 * L) {
-                m0 = m0.max(FloatVector.fromArray(F, xa, xi + i).abs());
-                m1 = m1.max(FloatVector.fromArray(F, xa, xi + i + L).abs());
+            int xi = index(x, xo);
+            for (int b = n - n % (2 * L); i < b; i += 2 * L) {
+                m0 = m0.max(absBits(FloatVector.fromArray(F, xa, xi + i)));
+                m1 = m1.max(absBits(FloatVector.fromArray(F, xa, xi + i + L)));
             }
-            for (int b = F.loopBound(m); i < b; i += L) {
-                m0 = m0.max(FloatVector.fromArray(F, xa, xi + i).abs());
+            for (int b = n - n % L; i < b; i += L) {
+                m0 = m0.max(absBits(FloatVector.fromArray(F, xa, xi + i)));
             }
-            for (; i < m; i++) {
-                tail = Math.max(tail, Math.abs(xa[xi + i]));
+            for (; i < n; i++) {
+                tail = Math.max(tail, Float.floatToRawIntBits(xa[xi + i]) & ABS_MASK);
             }
         } else {
             MemorySegment xs = slice(x, xo, n);
-            int i = 0;
             for (int b = n - n % (2 * L); i < b; i += 2 * L) {
-                m0 = m0.max(load(xs, i).abs());
-                m1 = m1.max(load(xs, i + L).abs());
+                m0 = m0.max(absBits(load(xs, i)));
+                m1 = m1.max(absBits(load(xs, i + L)));
             }
             for (int b = n - n % L; i < b; i += L) {
-                m0 = m0.max(load(xs, i).abs());
+                m0 = m0.max(absBits(load(xs, i)));
             }
             for (; i < n; i++) {
-                tail = Math.max(tail, Math.abs(get(xs, i)));
+                tail = Math.max(tail, Float.floatToRawIntBits(get(xs, i)) & ABS_MASK);
             }
         }
-        return Math.max(maxLanes(m0.max(m1)), tail);
+        int[] lanes = m0.max(m1).toArray();
+        int m = tail;
+        for (int v : lanes) {
+            m = Math.max(m, v);
+        }
+        return m > INF_BITS ? Float.NaN : Float.intBitsToFloat(m);
     }
 
+    private static IntVector absBits(FloatVector v) {
+        return ((IntVector) v.reinterpretAsInts()).and(ABS_MASK);
+    }
+
+    /** Non-finite means |x|'s bits are at least infinity's; counted per lane with a masked add. */
     @Override
     public long countNonFinite(int n, MemorySegment x, long xo) {
+        IntVector c = IntVector.zero(I), one = IntVector.broadcast(I, 1);
         float[] xa = array(x);
-        long c = 0;
+        long tail = 0;
+        int i = 0;
         if (xa != null) {
-            int xi = index(x, xo), m = n, i = 0;
-            for (int b = F.loopBound(m); i < b; i += L) {
-                c += FloatVector.fromArray(F, xa, xi + i).test(VectorOperators.IS_FINITE).not().trueCount();
+            int xi = index(x, xo);
+            for (int b = n - n % L; i < b; i += L) {
+                c = c.add(one, absBits(FloatVector.fromArray(F, xa, xi + i)).compare(VectorOperators.GE, INF_BITS));
             }
-            for (; i < m; i++) {
-                c += Float.isFinite(xa[xi + i]) ? 0 : 1;
+            for (; i < n; i++) {
+                tail += Float.isFinite(xa[xi + i]) ? 0 : 1;
             }
         } else {
             MemorySegment xs = slice(x, xo, n);
-            int i = 0;
             for (int b = n - n % L; i < b; i += L) {
-                c += load(xs, i).test(VectorOperators.IS_FINITE).not().trueCount();
+                c = c.add(one, absBits(load(xs, i)).compare(VectorOperators.GE, INF_BITS));
             }
             for (; i < n; i++) {
-                c += Float.isFinite(get(xs, i)) ? 0 : 1;
+                tail += Float.isFinite(get(xs, i)) ? 0 : 1;
             }
         }
-        return c;
+        long count = tail;
+        for (int v : c.toArray()) {
+            count += v;
+        }
+        return count;
     }
 }

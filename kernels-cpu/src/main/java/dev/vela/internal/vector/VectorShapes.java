@@ -21,6 +21,14 @@ public final class VectorShapes {
                     ? DoubleVector.SPECIES_PREFERRED
                     : VectorSpecies.of(double.class, VectorShape.forBitSize(FLOAT.vectorBitSize()));
 
+    /** Floats in half the preferred width: as many lanes as {@link #DOUBLE}, for lane-preserving widening. */
+    public static final VectorSpecies<Float> HALF_FLOAT =
+            VectorSpecies.of(float.class, VectorShape.forBitSize(FLOAT.vectorBitSize() / 2));
+
+    /** Ints of the preferred width: as many lanes as {@link #FLOAT}. */
+    public static final VectorSpecies<Integer> INT =
+            VectorSpecies.of(int.class, VectorShape.forBitSize(FLOAT.vectorBitSize()));
+
     /**
      * Whether kernels fuse multiply-adds. Vector API {@code fma} is emulated (very slowly) where
      * the CPU lacks it, so it is used only when HotSpot's {@code UseFMA} flag is on;
