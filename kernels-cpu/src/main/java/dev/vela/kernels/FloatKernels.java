@@ -7,8 +7,6 @@ import static dev.vela.memory.SegmentChecks.checkWritableRange;
 
 import dev.vela.internal.simd.FloatOps;
 import dev.vela.internal.simd.SimdProvider;
-import dev.vela.parallel.BlockFunction;
-import dev.vela.parallel.RangeBody;
 import dev.vela.parallel.VelaPool;
 import java.lang.foreign.MemorySegment;
 
@@ -46,27 +44,24 @@ import java.lang.foreign.MemorySegment;
 public final class FloatKernels {
 
     /** Elements per parallel chunk of the elementwise kernels. */
-    public static final int ELEMENTWISE_GRAIN = 1 << 15;
+    public static final int ELEMENTWISE_GRAIN = KernelRunner.ELEMENTWISE_GRAIN;
     /**
      * Most elements one implementation call covers: longer ranges are cut into spans of this
      * size (implementations index within a span with int counters, which C2 optimises best).
      */
-    public static final int MAX_SPAN = 1 << 20;
+    public static final int MAX_SPAN = KernelRunner.MAX_SPAN;
     /** Elements per reduction block; fixes the association order of every reduction. */
-    public static final int REDUCTION_BLOCK = 1 << 14;
-    private static final int BLOCKS_PER_TASK = 4;
+    public static final int REDUCTION_BLOCK = KernelRunner.REDUCTION_BLOCK;
     private static final long F = Float.BYTES;
-    /** Runs reductions over confined segments on the calling thread (a one-thread pool has no workers). */
-    private static final VelaPool INLINE = VelaPool.create(1);
 
     private final FloatOps ops;
-    private final VelaPool pool;
+    private final KernelRunner run;
     private final Implementation implementation;
 
     private FloatKernels(FloatOps ops, Implementation implementation, VelaPool pool) {
         this.ops = ops;
         this.implementation = implementation;
-        this.pool = pool;
+        this.run = new KernelRunner(pool);
     }
 
     private static final class DefaultHolder {
@@ -112,7 +107,7 @@ public final class FloatKernels {
 
     /** The pool these kernels run on. */
     public VelaPool pool() {
-        return pool;
+        return run.pool();
     }
 
     // ---- elementwise, segments -----------------------------------------------------------
@@ -121,7 +116,7 @@ public final class FloatKernels {
     public void fill(long n, float value, MemorySegment x, long xOffset) {
         checkCount("n", n);
         checkWritableRange("x", x, xOffset, n, F);
-        elementwise(n, share(x), (s, len) -> ops.fill(len, value, x, xOffset + s));
+        run.elementwise(n, run.share(x), (s, len) -> ops.fill(len, value, x, xOffset + s));
     }
 
     /** dst[i] = src[i]; overlapping ranges are copied as if through a temporary buffer. */
@@ -135,14 +130,14 @@ public final class FloatKernels {
             MemorySegment.copy(from, 0, to, 0, n * F);
             return;
         }
-        elementwise(n, share(src, dst), (s, len) -> MemorySegment.copy(from, s * F, to, s * F, len * F));
+        run.elementwise(n, run.share(src, dst), (s, len) -> MemorySegment.copy(from, s * F, to, s * F, len * F));
     }
 
     /** x[i] = a * x[i]. */
     public void scale(long n, float a, MemorySegment x, long xOffset) {
         checkCount("n", n);
         checkWritableRange("x", x, xOffset, n, F);
-        elementwise(n, share(x), (s, len) -> ops.scale(len, a, x, xOffset + s));
+        run.elementwise(n, run.share(x), (s, len) -> ops.scale(len, a, x, xOffset + s));
     }
 
     /** y[i] = a * x[i] + y[i]. */
@@ -150,7 +145,7 @@ public final class FloatKernels {
         checkCount("n", n);
         checkRange("x", x, xOffset, n, F);
         checkWritableRange("y", y, yOffset, n, F);
-        elementwise(n, share(x, y), (s, len) -> ops.axpy(len, a, x, xOffset + s, y, yOffset + s));
+        run.elementwise(n, run.share(x, y), (s, len) -> ops.axpy(len, a, x, xOffset + s, y, yOffset + s));
     }
 
     /** y[i] = a * x[i] + b * y[i]. */
@@ -158,35 +153,35 @@ public final class FloatKernels {
         checkCount("n", n);
         checkRange("x", x, xOffset, n, F);
         checkWritableRange("y", y, yOffset, n, F);
-        elementwise(n, share(x, y), (s, len) -> ops.axpby(len, a, x, xOffset + s, b, y, yOffset + s));
+        run.elementwise(n, run.share(x, y), (s, len) -> ops.axpby(len, a, x, xOffset + s, b, y, yOffset + s));
     }
 
     /** out[i] = x[i] + y[i]. */
     public void add(long n, MemorySegment x, long xOffset, MemorySegment y, long yOffset,
                     MemorySegment out, long outOffset) {
         checkBinary(n, x, xOffset, y, yOffset, out, outOffset);
-        elementwise(n, share(x, y, out), (s, len) -> ops.add(len, x, xOffset + s, y, yOffset + s, out, outOffset + s));
+        run.elementwise(n, run.share(x, y, out), (s, len) -> ops.add(len, x, xOffset + s, y, yOffset + s, out, outOffset + s));
     }
 
     /** out[i] = x[i] - y[i]. */
     public void sub(long n, MemorySegment x, long xOffset, MemorySegment y, long yOffset,
                     MemorySegment out, long outOffset) {
         checkBinary(n, x, xOffset, y, yOffset, out, outOffset);
-        elementwise(n, share(x, y, out), (s, len) -> ops.sub(len, x, xOffset + s, y, yOffset + s, out, outOffset + s));
+        run.elementwise(n, run.share(x, y, out), (s, len) -> ops.sub(len, x, xOffset + s, y, yOffset + s, out, outOffset + s));
     }
 
     /** out[i] = x[i] * y[i]. */
     public void mul(long n, MemorySegment x, long xOffset, MemorySegment y, long yOffset,
                     MemorySegment out, long outOffset) {
         checkBinary(n, x, xOffset, y, yOffset, out, outOffset);
-        elementwise(n, share(x, y, out), (s, len) -> ops.mul(len, x, xOffset + s, y, yOffset + s, out, outOffset + s));
+        run.elementwise(n, run.share(x, y, out), (s, len) -> ops.mul(len, x, xOffset + s, y, yOffset + s, out, outOffset + s));
     }
 
     /** out[i] = x[i] / y[i]. */
     public void div(long n, MemorySegment x, long xOffset, MemorySegment y, long yOffset,
                     MemorySegment out, long outOffset) {
         checkBinary(n, x, xOffset, y, yOffset, out, outOffset);
-        elementwise(n, share(x, y, out), (s, len) -> ops.div(len, x, xOffset + s, y, yOffset + s, out, outOffset + s));
+        run.elementwise(n, run.share(x, y, out), (s, len) -> ops.div(len, x, xOffset + s, y, yOffset + s, out, outOffset + s));
     }
 
     /** out[i] = x[i] * y[i] + z[i], rounded once. */
@@ -197,7 +192,7 @@ public final class FloatKernels {
         checkRange("y", y, yOffset, n, F);
         checkRange("z", z, zOffset, n, F);
         checkWritableRange("out", out, outOffset, n, F);
-        elementwise(n, share(x, y, z, out),
+        run.elementwise(n, run.share(x, y, z, out),
                 (s, len) -> ops.fma(len, x, xOffset + s, y, yOffset + s, z, zOffset + s, out, outOffset + s));
     }
 
@@ -206,7 +201,7 @@ public final class FloatKernels {
         checkCount("n", n);
         checkRange("x", x, xOffset, n, F);
         checkWritableRange("out", out, outOffset, n, F);
-        elementwise(n, share(x, out), (s, len) -> ops.sqrt(len, x, xOffset + s, out, outOffset + s));
+        run.elementwise(n, run.share(x, out), (s, len) -> ops.sqrt(len, x, xOffset + s, out, outOffset + s));
     }
 
     /**
@@ -221,7 +216,7 @@ public final class FloatKernels {
         }
         checkRange("x", x, xOffset, n, F);
         checkWritableRange("out", out, outOffset, n, F);
-        elementwise(n, share(x, out), (s, len) -> ops.clamp(len, lo, hi, x, xOffset + s, out, outOffset + s));
+        run.elementwise(n, run.share(x, out), (s, len) -> ops.clamp(len, lo, hi, x, xOffset + s, out, outOffset + s));
     }
 
     // ---- reductions, segments ------------------------------------------------------------
@@ -231,45 +226,35 @@ public final class FloatKernels {
         checkCount("n", n);
         checkRange("x", x, xOffset, n, F);
         checkRange("y", y, yOffset, n, F);
-        return sumOfBlocks(n, share(x, y), (s, len) -> ops.dot((int) len, x, xOffset + s, y, yOffset + s));
+        return run.sumOfBlocks(n, run.share(x, y), (s, len) -> ops.dot((int) len, x, xOffset + s, y, yOffset + s));
     }
 
     /** Sum of x[i], in fixed-order blocks. */
     public double sum(long n, MemorySegment x, long xOffset) {
         checkCount("n", n);
         checkRange("x", x, xOffset, n, F);
-        return sumOfBlocks(n, share(x), (s, len) -> ops.sum((int) len, x, xOffset + s));
+        return run.sumOfBlocks(n, run.share(x), (s, len) -> ops.sum((int) len, x, xOffset + s));
     }
 
     /** Euclidean norm sqrt(sum x[i]^2), squares accumulated in double: no overflow or underflow. */
     public double norm2(long n, MemorySegment x, long xOffset) {
         checkCount("n", n);
         checkRange("x", x, xOffset, n, F);
-        return Math.sqrt(sumOfBlocks(n, share(x), (s, len) -> ops.sumOfSquares((int) len, x, xOffset + s)));
+        return Math.sqrt(run.sumOfBlocks(n, run.share(x), (s, len) -> ops.sumOfSquares((int) len, x, xOffset + s)));
     }
 
     /** max |x[i]|; 0 for n = 0; NaN if any element is NaN. */
     public float maxAbs(long n, MemorySegment x, long xOffset) {
         checkCount("n", n);
         checkRange("x", x, xOffset, n, F);
-        double[] partials = blocks(n, share(x), (s, len) -> ops.maxAbs((int) len, x, xOffset + s));
-        float m = 0f;
-        for (double p : partials) {
-            m = Math.max(m, (float) p);
-        }
-        return m;
+        return (float) run.maxOfBlocks(n, run.share(x), (s, len) -> ops.maxAbs((int) len, x, xOffset + s));
     }
 
     /** Number of NaN and infinite elements. */
     public long countNonFinite(long n, MemorySegment x, long xOffset) {
         checkCount("n", n);
         checkRange("x", x, xOffset, n, F);
-        double[] partials = blocks(n, share(x), (s, len) -> ops.countNonFinite((int) len, x, xOffset + s));
-        long c = 0;
-        for (double p : partials) {
-            c += (long) p;
-        }
-        return c;
+        return (long) run.sumOfBlocks(n, run.share(x), (s, len) -> ops.countNonFinite((int) len, x, xOffset + s));
     }
 
     // ---- float[] conveniences (whole arrays of equal length) ------------------------------
@@ -374,7 +359,7 @@ public final class FloatKernels {
 
     @Override
     public String toString() {
-        return "FloatKernels[" + ops.name() + ", " + pool + "]";
+        return "FloatKernels[" + ops.name() + ", " + run.pool() + "]";
     }
 
     // ---- plumbing ------------------------------------------------------------------------
@@ -390,51 +375,5 @@ public final class FloatKernels {
     private static void checkSameLengths(float[] x, float[] y, float[] out) {
         checkSameLength("x", x.length, "y", y.length);
         checkSameLength("x", x.length, "out", out.length);
-    }
-
-    private boolean share(MemorySegment... segments) {
-        for (MemorySegment s : segments) {
-            if (!pool.canShare(s)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** An elementwise kernel over the span [start, start + length), length <= MAX_SPAN. */
-    @FunctionalInterface
-    private interface Span {
-        void run(long start, int length);
-    }
-
-    private void elementwise(long n, boolean parallel, Span body) {
-        RangeBody spans = (s, e) -> {
-            for (long p = s; p < e; p += MAX_SPAN) {
-                body.run(p, (int) Math.min(MAX_SPAN, e - p));
-            }
-        };
-        if (parallel) {
-            pool.parallelFor(n, ELEMENTWISE_GRAIN, spans);
-        } else if (n > 0) {
-            spans.run(0, n);
-        }
-    }
-
-    private double[] blocks(long n, boolean parallel, BlockFunction f) {
-        if (parallel) {
-            return pool.reduceBlocks(n, REDUCTION_BLOCK, BLOCKS_PER_TASK, f);
-        }
-        return INLINE.reduceBlocks(n, REDUCTION_BLOCK, BLOCKS_PER_TASK, f);
-    }
-
-    private double sumOfBlocks(long n, boolean parallel, BlockFunction f) {
-        if (n <= REDUCTION_BLOCK) {
-            return n == 0 ? 0.0 : f.apply(0, n);
-        }
-        double s = 0;
-        for (double p : blocks(n, parallel, f)) {
-            s += p;
-        }
-        return s;
     }
 }

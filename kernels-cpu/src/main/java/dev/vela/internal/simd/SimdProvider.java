@@ -16,6 +16,7 @@ import java.util.Locale;
 public final class SimdProvider {
 
     private static final String VECTOR_CLASS = "dev.vela.internal.vector.VectorFloatOps";
+    private static final String VECTOR_DOUBLE_CLASS = "dev.vela.internal.vector.VectorDoubleOps";
     private static final String SHAPES_CLASS = "dev.vela.internal.vector.VectorShapes";
     private static final int MIN_LANES = 4;
 
@@ -24,10 +25,11 @@ public final class SimdProvider {
 
     private static final class Holder {
         static final FloatOps SCALAR = new ScalarFloatOps();
+        static final DoubleOps SCALAR_DOUBLE = new ScalarDoubleOps();
         static final Choice CHOICE = choose();
     }
 
-    private record Choice(Capabilities capabilities, FloatOps vector, String failure) {
+    private record Choice(Capabilities capabilities, FloatOps vector, DoubleOps vectorDouble, String failure) {
     }
 
     /** The capabilities decided at start-up. */
@@ -45,26 +47,35 @@ public final class SimdProvider {
         return Holder.CHOICE.vector();
     }
 
-    /** The implementation to use by default. */
+    /** The float32 implementation to use by default. */
     public static FloatOps best() {
-        Choice c = Holder.CHOICE;
-        if (c.failure() != null) {
-            throw new IllegalStateException(c.failure());
-        }
-        return c.capabilities().implementation() == Implementation.VECTOR ? c.vector() : Holder.SCALAR;
+        return of(chosen());
     }
 
-    /** The named implementation, failing with the reason when it is unavailable. */
+    /** The named float32 implementation, failing with the reason when it is unavailable. */
     public static FloatOps of(Implementation implementation) {
-        if (implementation == Implementation.SCALAR) {
-            return Holder.SCALAR;
+        return implementation == Implementation.SCALAR ? Holder.SCALAR : available(Holder.CHOICE.vector());
+    }
+
+    /** The named float64 implementation, failing with the reason when it is unavailable. */
+    public static DoubleOps doubleOps(Implementation implementation) {
+        return implementation == Implementation.SCALAR ? Holder.SCALAR_DOUBLE : available(Holder.CHOICE.vectorDouble());
+    }
+
+    /** The implementation {@link Capabilities#current()} chose, for each element type. */
+    public static Implementation chosen() {
+        if (Holder.CHOICE.failure() != null) {
+            throw new IllegalStateException(Holder.CHOICE.failure());
         }
-        FloatOps v = Holder.CHOICE.vector();
-        if (v == null) {
+        return Holder.CHOICE.capabilities().implementation();
+    }
+
+    private static <T> T available(T vector) {
+        if (vector == null) {
             throw new IllegalStateException("the Vector API implementation is unavailable: "
                     + Holder.CHOICE.capabilities().reason());
         }
-        return v;
+        return vector;
     }
 
     private static Choice choose() {
@@ -72,7 +83,7 @@ public final class SimdProvider {
         String forced = System.getProperty("vela.simd", "").trim().toLowerCase(Locale.ROOT);
         if (!forced.isEmpty() && !forced.equals("scalar") && !forced.equals("vector")) {
             return log(new Choice(new Capabilities(Implementation.SCALAR, false, 0, 0, false, java,
-                    "invalid -Dvela.simd=" + forced), null,
+                    "invalid -Dvela.simd=" + forced), null, null,
                     "-Dvela.simd must be 'scalar' or 'vector', was '" + forced + "'"));
         }
 
@@ -80,6 +91,7 @@ public final class SimdProvider {
         int bits = 0, lanes = 0;
         boolean fma = false;
         FloatOps vector = null;
+        DoubleOps vectorDouble = null;
         var module = ModuleLayer.boot().findModule("jdk.incubator.vector");
         if (module.isEmpty() || !SimdProvider.class.getModule().canRead(module.get())) {
             unavailable = "jdk.incubator.vector is not readable; add --add-modules jdk.incubator.vector "
@@ -97,6 +109,7 @@ public final class SimdProvider {
                             + " bits); at least " + MIN_LANES + " are needed to beat plain loops";
                 } else {
                     vector = (FloatOps) Class.forName(VECTOR_CLASS).getConstructor().newInstance();
+                    vectorDouble = (DoubleOps) Class.forName(VECTOR_DOUBLE_CLASS).getConstructor().newInstance();
                 }
             } catch (ReflectiveOperationException | LinkageError e) {
                 unavailable = "the Vector API implementation failed to load: " + e;
@@ -119,7 +132,8 @@ public final class SimdProvider {
                 failure = "-Dvela.simd=vector was given but " + unavailable;
             }
         }
-        return log(new Choice(new Capabilities(impl, vector != null, bits, lanes, fma, java, reason), vector, failure));
+        return log(new Choice(new Capabilities(impl, vector != null, bits, lanes, fma, java, reason), vector,
+                vectorDouble, failure));
     }
 
     private static Choice log(Choice c) {

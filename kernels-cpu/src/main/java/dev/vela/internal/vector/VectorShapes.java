@@ -25,6 +25,10 @@ public final class VectorShapes {
     public static final VectorSpecies<Float> HALF_FLOAT =
             VectorSpecies.of(float.class, VectorShape.forBitSize(FLOAT.vectorBitSize() / 2));
 
+    /** Longs of the preferred width: as many lanes as {@link #DOUBLE}. */
+    public static final VectorSpecies<Long> LONG =
+            VectorSpecies.of(long.class, VectorShape.forBitSize(FLOAT.vectorBitSize()));
+
     /** Ints of the preferred width: as many lanes as {@link #FLOAT}. */
     public static final VectorSpecies<Integer> INT =
             VectorSpecies.of(int.class, VectorShape.forBitSize(FLOAT.vectorBitSize()));

@@ -1,0 +1,68 @@
+package dev.vela.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The summary's arithmetic and CSV shape, on made-up measurements. */
+class SummaryTest {
+
+    private static Summary.Measurement m(String cls, String method, long size, String threads, double us) {
+        return new Summary.Measurement(cls, method, Map.of("size", Long.toString(size), "threads", threads), us, 0.0,
+                Summary.bytesPerElement(cls, method), "test-impl");
+    }
+
+    @Test
+    void ratiosDivideVelaByTheAnchorMeasuredAtTheSameSizeAndThreads(@TempDir Path dir) throws Exception {
+        List<Summary.Measurement> ms = List.of(
+                m("StreamBench", "cTriad", 1000, "1", 1.0),        // 12 B * 1000 / 1 us = 12 GB/s
+                m("StreamBench", "cTriad", 1000, "2", 0.5),        // 24 GB/s: other thread count
+                m("KernelBench", "axpy", 1000, "1", 2.0),          // 6 GB/s
+                m("KernelBench", "cAxpy", 1000, "1", 1.5),         // 8 GB/s
+                m("DoubleKernelBench", "dot", 500, "1", 1.0),      // 16 B * 500 = 8 GB/s, anchored at 1000 floats
+                m("SegmentVsArrayBench", "arrayLoop", 64, "1", 1.0),
+                m("SegmentVsArrayBench", "kernelsHeapSegment", 64, "1", 2.0));
+        Summary s = new Summary(ms);
+        assertEquals(12.0, ms.get(0).gbPerSecond(), 1e-12);
+        List<Summary.Row> rows = s.rows();
+        Summary.Row axpyTriad = rows.stream().filter(r -> r.benchmark().equals("KernelBench.axpy")
+                && r.ratioName().equals("stream_triad")).findFirst().orElseThrow();
+        assertEquals(0.5, axpyTriad.ratio(), 1e-12);
+        Summary.Row axpyC = rows.stream().filter(r -> r.benchmark().equals("KernelBench.axpy")
+                && r.ratioName().equals("c_ref")).findFirst().orElseThrow();
+        assertEquals(0.75, axpyC.ratio(), 1e-12);
+        Summary.Row dd = rows.stream().filter(r -> r.benchmark().equals("DoubleKernelBench.dot")).findFirst().orElseThrow();
+        assertEquals(8.0 / 12.0, dd.ratio(), 1e-12);
+        Summary.Row heap = rows.stream().filter(r -> r.benchmark().equals("SegmentVsArrayBench.kernelsHeapSegment"))
+                .findFirst().orElseThrow();
+        assertEquals("array_loop", heap.ratioName());
+        assertEquals(0.5, heap.ratio(), 1e-12);
+        Summary.Row loop = rows.stream().filter(r -> r.benchmark().equals("SegmentVsArrayBench.arrayLoop"))
+                .findFirst().orElseThrow();
+        assertEquals("", loop.ratioName());
+
+        Path csv = dir.resolve("summary.csv");
+        s.writeCsv(csv);
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals("benchmark,params,score,unit,ratio_name,ratio", lines.get(0));
+        assertTrue(lines.contains("KernelBench.axpy,size=1000;threads=1;impl=test-impl,6.0000,GB/s,c_ref,0.7500"), lines.toString());
+        assertTrue(lines.contains("SegmentVsArrayBench.arrayLoop,size=64;threads=1;impl=test-impl,0.7680,GB/s,none,"), lines.toString());
+        for (String line : lines) {
+            assertEquals(6, line.split(",", -1).length, line);
+        }
+        assertTrue(s.table().contains("KernelBench.axpy"));
+    }
+
+    @Test
+    void cBenchmarksAreRecognisedByName() {
+        assertTrue(BenchMain.isC("cTriad"));
+        assertTrue(!BenchMain.isC("copy"));
+        assertTrue(!BenchMain.isC("countNonFinite"));
+    }
+}

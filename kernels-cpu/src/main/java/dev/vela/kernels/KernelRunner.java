@@ -1,0 +1,87 @@
+package dev.vela.kernels;
+
+import dev.vela.parallel.BlockFunction;
+import dev.vela.parallel.RangeBody;
+import dev.vela.parallel.VelaPool;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * How every kernel façade runs work on its pool: elementwise kernels over spans of at most
+ * {@link #MAX_SPAN} elements in chunks of {@link #ELEMENTWISE_GRAIN}, reductions over fixed
+ * blocks of {@link #REDUCTION_BLOCK} elements whose partials come back in block order. Work on a
+ * segment of a confined arena stays on the calling thread.
+ */
+final class KernelRunner {
+
+    static final int ELEMENTWISE_GRAIN = 1 << 15;
+    static final int MAX_SPAN = 1 << 20;
+    static final int REDUCTION_BLOCK = 1 << 14;
+    private static final int BLOCKS_PER_TASK = 4;
+    /** Runs reductions over confined segments on the calling thread (a one-thread pool has no workers). */
+    private static final VelaPool INLINE = VelaPool.create(1);
+
+    /** An elementwise kernel over the span [start, start + length), length <= MAX_SPAN. */
+    @FunctionalInterface
+    interface Span {
+        void run(long start, int length);
+    }
+
+    private final VelaPool pool;
+
+    KernelRunner(VelaPool pool) {
+        this.pool = pool;
+    }
+
+    VelaPool pool() {
+        return pool;
+    }
+
+    /** Whether the pool's workers may touch all these segments. */
+    boolean share(MemorySegment... segments) {
+        for (MemorySegment s : segments) {
+            if (!pool.canShare(s)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void elementwise(long n, boolean parallel, Span body) {
+        RangeBody spans = (s, e) -> {
+            for (long p = s; p < e; p += MAX_SPAN) {
+                body.run(p, (int) Math.min(MAX_SPAN, e - p));
+            }
+        };
+        if (parallel) {
+            pool.parallelFor(n, ELEMENTWISE_GRAIN, spans);
+        } else if (n > 0) {
+            spans.run(0, n);
+        }
+    }
+
+    /** The partial of every block, in block order. */
+    double[] blocks(long n, boolean parallel, BlockFunction f) {
+        return (parallel ? pool : INLINE).reduceBlocks(n, REDUCTION_BLOCK, BLOCKS_PER_TASK, f);
+    }
+
+    /** The block partials added left to right in double. */
+    double sumOfBlocks(long n, boolean parallel, BlockFunction f) {
+        if (n <= REDUCTION_BLOCK) {
+            return n == 0 ? 0.0 : f.apply(0, n);
+        }
+        double s = 0;
+        for (double p : blocks(n, parallel, f)) {
+            s += p;
+        }
+        return s;
+    }
+
+    /** The largest block partial; NaN if any partial is NaN; 0 for n = 0. */
+    double maxOfBlocks(long n, boolean parallel, BlockFunction f) {
+        double m = 0;
+        for (double p : blocks(n, parallel, f)) {
+            m = Math.max(m, p);
+        }
+        return m;
+    }
+}
