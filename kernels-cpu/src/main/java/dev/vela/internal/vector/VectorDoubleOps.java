@@ -60,10 +60,11 @@ public final class VectorDoubleOps implements DoubleOps {
         return FMA ? Math.fma(a, b, c) : a * b + c;
     }
 
+    /** Lanes summed left to right (see VectorFloatOps.sumLanes). */
     private static double sumLanes(DoubleVector v) {
         double s = 0;
-        for (double e : v.toArray()) {
-            s += e;
+        for (int j = 0; j < L; j++) {
+            s += v.lane(j);
         }
         return s;
     }
@@ -263,9 +264,10 @@ public final class VectorDoubleOps implements DoubleOps {
                 tail = Math.max(tail, Double.doubleToRawLongBits(get(xs, i)) & ABS_MASK);
             }
         }
+        LongVector lanes = m0.max(m1);
         long m = tail;
-        for (long v : m0.max(m1).toArray()) {
-            m = Math.max(m, v);
+        for (int j = 0; j < L; j++) {
+            m = Math.max(m, lanes.lane(j));
         }
         return m > INF_BITS ? Double.NaN : Double.longBitsToDouble(m);
     }

@@ -84,23 +84,22 @@ public final class VectorFloatOps implements FloatOps {
         return FMA ? Math.fma(a, b, c) : a * b + c;
     }
 
-    /** Lanes summed left to right in double: the Vector API leaves reduceLanes' order open. */
+    /**
+     * Lanes summed left to right in double: the Vector API leaves reduceLanes' order open (it
+     * differs between interpreted and compiled code), and lane() allocates nothing.
+     */
     private static double sumLanes(FloatVector v) {
-        float[] t = new float[L];
-        v.intoArray(t, 0);
         double s = 0;
-        for (float e : t) {
-            s += e;
+        for (int j = 0; j < L; j++) {
+            s += v.lane(j);
         }
         return s;
     }
 
     private static double sumLanes(DoubleVector v) {
-        double[] t = new double[D.length()];
-        v.intoArray(t, 0);
         double s = 0;
-        for (double e : t) {
-            s += e;
+        for (int j = 0; j < D.length(); j++) {
+            s += v.lane(j);
         }
         return s;
     }
@@ -131,11 +130,11 @@ public final class VectorFloatOps implements FloatOps {
         FloatVector va = FloatVector.broadcast(F, a);
         float[] xa = array(x);
         if (xa != null) {
-            int o = index(x, xo), m = n, i = 0;
-            for (int b = F.loopBound(m); i < b; i += L) {
+            int o = index(x, xo), i = 0;
+            for (int b = F.loopBound(n); i < b; i += L) {
                 FloatVector.fromArray(F, xa, o + i).mul(va).intoArray(xa, o + i);
             }
-            for (; i < m; i++) {
+            for (; i < n; i++) {
                 xa[o + i] = a * xa[o + i];
             }
             return;
@@ -157,12 +156,12 @@ public final class VectorFloatOps implements FloatOps {
         FloatVector va = FloatVector.broadcast(F, a);
         float[] xa = array(x), ya = array(y);
         if (xa != null && ya != null) {
-            int xi = index(x, xo), yi = index(y, yo), m = n, i = 0;
-            for (int b = F.loopBound(m); i < b; i += L) {
+            int xi = index(x, xo), yi = index(y, yo), i = 0;
+            for (int b = F.loopBound(n); i < b; i += L) {
                 madd(va, FloatVector.fromArray(F, xa, xi + i), FloatVector.fromArray(F, ya, yi + i))
                         .intoArray(ya, yi + i);
             }
-            for (; i < m; i++) {
+            for (; i < n; i++) {
                 ya[yi + i] = madd(a, xa[xi + i], ya[yi + i]);
             }
             return;
@@ -183,12 +182,12 @@ public final class VectorFloatOps implements FloatOps {
         FloatVector va = FloatVector.broadcast(F, a), vb = FloatVector.broadcast(F, b);
         float[] xa = array(x), ya = array(y);
         if (xa != null && ya != null) {
-            int xi = index(x, xo), yi = index(y, yo), m = n, i = 0;
-            for (int bound = F.loopBound(m); i < bound; i += L) {
+            int xi = index(x, xo), yi = index(y, yo), i = 0;
+            for (int bound = F.loopBound(n); i < bound; i += L) {
                 madd(va, FloatVector.fromArray(F, xa, xi + i), FloatVector.fromArray(F, ya, yi + i).mul(vb))
                         .intoArray(ya, yi + i);
             }
-            for (; i < m; i++) {
+            for (; i < n; i++) {
                 ya[yi + i] = madd(a, xa[xi + i], b * ya[yi + i]);
             }
             return;
@@ -212,11 +211,11 @@ public final class VectorFloatOps implements FloatOps {
     public void add(int n, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
         float[] xa = array(x), ya = array(y), oa = array(out);
         if (xa != null && ya != null && oa != null) {
-            int xi = index(x, xo), yi = index(y, yo), oi = index(out, oo), m = n, i = 0;
-            for (int b = F.loopBound(m); i < b; i += L) {
+            int xi = index(x, xo), yi = index(y, yo), oi = index(out, oo), i = 0;
+            for (int b = F.loopBound(n); i < b; i += L) {
                 FloatVector.fromArray(F, xa, xi + i).add(FloatVector.fromArray(F, ya, yi + i)).intoArray(oa, oi + i);
             }
-            for (; i < m; i++) {
+            for (; i < n; i++) {
                 oa[oi + i] = xa[xi + i] + ya[yi + i];
             }
             return;
@@ -237,11 +236,11 @@ public final class VectorFloatOps implements FloatOps {
     public void sub(int n, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
         float[] xa = array(x), ya = array(y), oa = array(out);
         if (xa != null && ya != null && oa != null) {
-            int xi = index(x, xo), yi = index(y, yo), oi = index(out, oo), m = n, i = 0;
-            for (int b = F.loopBound(m); i < b; i += L) {
+            int xi = index(x, xo), yi = index(y, yo), oi = index(out, oo), i = 0;
+            for (int b = F.loopBound(n); i < b; i += L) {
                 FloatVector.fromArray(F, xa, xi + i).sub(FloatVector.fromArray(F, ya, yi + i)).intoArray(oa, oi + i);
             }
-            for (; i < m; i++) {
+            for (; i < n; i++) {
                 oa[oi + i] = xa[xi + i] - ya[yi + i];
             }
             return;
@@ -262,11 +261,11 @@ public final class VectorFloatOps implements FloatOps {
     public void mul(int n, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
         float[] xa = array(x), ya = array(y), oa = array(out);
         if (xa != null && ya != null && oa != null) {
-            int xi = index(x, xo), yi = index(y, yo), oi = index(out, oo), m = n, i = 0;
-            for (int b = F.loopBound(m); i < b; i += L) {
+            int xi = index(x, xo), yi = index(y, yo), oi = index(out, oo), i = 0;
+            for (int b = F.loopBound(n); i < b; i += L) {
                 FloatVector.fromArray(F, xa, xi + i).mul(FloatVector.fromArray(F, ya, yi + i)).intoArray(oa, oi + i);
             }
-            for (; i < m; i++) {
+            for (; i < n; i++) {
                 oa[oi + i] = xa[xi + i] * ya[yi + i];
             }
             return;
@@ -287,11 +286,11 @@ public final class VectorFloatOps implements FloatOps {
     public void div(int n, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
         float[] xa = array(x), ya = array(y), oa = array(out);
         if (xa != null && ya != null && oa != null) {
-            int xi = index(x, xo), yi = index(y, yo), oi = index(out, oo), m = n, i = 0;
-            for (int b = F.loopBound(m); i < b; i += L) {
+            int xi = index(x, xo), yi = index(y, yo), oi = index(out, oo), i = 0;
+            for (int b = F.loopBound(n); i < b; i += L) {
                 FloatVector.fromArray(F, xa, xi + i).div(FloatVector.fromArray(F, ya, yi + i)).intoArray(oa, oi + i);
             }
-            for (; i < m; i++) {
+            for (; i < n; i++) {
                 oa[oi + i] = xa[xi + i] / ya[yi + i];
             }
             return;
@@ -314,13 +313,13 @@ public final class VectorFloatOps implements FloatOps {
         // Always fused here: this kernel promises a single rounding, whatever the CPU.
         float[] xa = array(x), ya = array(y), za = array(z), oa = array(out);
         if (xa != null && ya != null && za != null && oa != null) {
-            int xi = index(x, xo), yi = index(y, yo), zi = index(z, zo), oi = index(out, oo), m = n, i = 0;
-            for (int b = F.loopBound(m); i < b; i += L) {
+            int xi = index(x, xo), yi = index(y, yo), zi = index(z, zo), oi = index(out, oo), i = 0;
+            for (int b = F.loopBound(n); i < b; i += L) {
                 FloatVector.fromArray(F, xa, xi + i)
                         .fma(FloatVector.fromArray(F, ya, yi + i), FloatVector.fromArray(F, za, zi + i))
                         .intoArray(oa, oi + i);
             }
-            for (; i < m; i++) {
+            for (; i < n; i++) {
                 oa[oi + i] = Math.fma(xa[xi + i], ya[yi + i], za[zi + i]);
             }
             return;
@@ -344,11 +343,11 @@ public final class VectorFloatOps implements FloatOps {
     public void sqrt(int n, MemorySegment x, long xo, MemorySegment out, long oo) {
         float[] xa = array(x), oa = array(out);
         if (xa != null && oa != null) {
-            int xi = index(x, xo), oi = index(out, oo), m = n, i = 0;
-            for (int b = F.loopBound(m); i < b; i += L) {
+            int xi = index(x, xo), oi = index(out, oo), i = 0;
+            for (int b = F.loopBound(n); i < b; i += L) {
                 FloatVector.fromArray(F, xa, xi + i).sqrt().intoArray(oa, oi + i);
             }
-            for (; i < m; i++) {
+            for (; i < n; i++) {
                 oa[oi + i] = (float) Math.sqrt(xa[xi + i]);
             }
             return;
@@ -369,11 +368,11 @@ public final class VectorFloatOps implements FloatOps {
         FloatVector vlo = FloatVector.broadcast(F, lo), vhi = FloatVector.broadcast(F, hi);
         float[] xa = array(x), oa = array(out);
         if (xa != null && oa != null) {
-            int xi = index(x, xo), oi = index(out, oo), m = n, i = 0;
-            for (int b = F.loopBound(m); i < b; i += L) {
+            int xi = index(x, xo), oi = index(out, oo), i = 0;
+            for (int b = F.loopBound(n); i < b; i += L) {
                 FloatVector.fromArray(F, xa, xi + i).max(vlo).min(vhi).intoArray(oa, oi + i);
             }
-            for (; i < m; i++) {
+            for (; i < n; i++) {
                 oa[oi + i] = Math.min(Math.max(xa[xi + i], lo), hi);
             }
             return;
@@ -397,17 +396,17 @@ public final class VectorFloatOps implements FloatOps {
         float[] xa = array(x), ya = array(y);
         double tail = 0;
         if (xa != null && ya != null) {
-            int xi = index(x, xo), yi = index(y, yo), m = n, i = 0;
-            for (int b = m - m % (4 * L); i < b; i += 4 * L) {
+            int xi = index(x, xo), yi = index(y, yo), i = 0;
+            for (int b = n - n % (4 * L); i < b; i += 4 * L) {
                 s0 = madd(FloatVector.fromArray(F, xa, xi + i), FloatVector.fromArray(F, ya, yi + i), s0);
                 s1 = madd(FloatVector.fromArray(F, xa, xi + i + L), FloatVector.fromArray(F, ya, yi + i + L), s1);
                 s2 = madd(FloatVector.fromArray(F, xa, xi + i + 2 * L), FloatVector.fromArray(F, ya, yi + i + 2 * L), s2);
                 s3 = madd(FloatVector.fromArray(F, xa, xi + i + 3 * L), FloatVector.fromArray(F, ya, yi + i + 3 * L), s3);
             }
-            for (int b = F.loopBound(m); i < b; i += L) {
+            for (int b = F.loopBound(n); i < b; i += L) {
                 s0 = madd(FloatVector.fromArray(F, xa, xi + i), FloatVector.fromArray(F, ya, yi + i), s0);
             }
-            for (; i < m; i++) {
+            for (; i < n; i++) {
                 tail += (double) xa[xi + i] * ya[yi + i];
             }
         } else {
@@ -436,17 +435,17 @@ public final class VectorFloatOps implements FloatOps {
         float[] xa = array(x);
         double tail = 0;
         if (xa != null) {
-            int xi = index(x, xo), m = n, i = 0;
-            for (int b = m - m % (4 * L); i < b; i += 4 * L) {
+            int xi = index(x, xo), i = 0;
+            for (int b = n - n % (4 * L); i < b; i += 4 * L) {
                 s0 = s0.add(FloatVector.fromArray(F, xa, xi + i));
                 s1 = s1.add(FloatVector.fromArray(F, xa, xi + i + L));
                 s2 = s2.add(FloatVector.fromArray(F, xa, xi + i + 2 * L));
                 s3 = s3.add(FloatVector.fromArray(F, xa, xi + i + 3 * L));
             }
-            for (int b = F.loopBound(m); i < b; i += L) {
+            for (int b = F.loopBound(n); i < b; i += L) {
                 s0 = s0.add(FloatVector.fromArray(F, xa, xi + i));
             }
-            for (; i < m; i++) {
+            for (; i < n; i++) {
                 tail += xa[xi + i];
             }
         } else {
@@ -544,10 +543,10 @@ public final class VectorFloatOps implements FloatOps {
                 tail = Math.max(tail, Float.floatToRawIntBits(get(xs, i)) & ABS_MASK);
             }
         }
-        int[] lanes = m0.max(m1).toArray();
+        IntVector lanes = m0.max(m1);
         int m = tail;
-        for (int v : lanes) {
-            m = Math.max(m, v);
+        for (int j = 0; j < L; j++) {
+            m = Math.max(m, lanes.lane(j));
         }
         return m > INF_BITS ? Float.NaN : Float.intBitsToFloat(m);
     }
@@ -581,8 +580,8 @@ public final class VectorFloatOps implements FloatOps {
             }
         }
         long count = tail;
-        for (int v : c.toArray()) {
-            count += v;
+        for (int j = 0; j < L; j++) {
+            count += c.lane(j);
         }
         return count;
     }
