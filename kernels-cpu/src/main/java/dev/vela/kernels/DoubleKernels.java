@@ -87,13 +87,7 @@ public final class DoubleKernels {
         checkCount("n", n);
         checkRange("src", src, srcOffset, n, D);
         checkWritableRange("dst", dst, dstOffset, n, D);
-        MemorySegment from = src.asSlice(srcOffset * D, n * D);
-        MemorySegment to = dst.asSlice(dstOffset * D, n * D);
-        if (from.asOverlappingSlice(to).isPresent()) {
-            MemorySegment.copy(from, 0, to, 0, n * D);
-            return;
-        }
-        run.elementwise(n, run.share(src, dst), (s, len) -> MemorySegment.copy(from, s * D, to, s * D, len * D));
+        run.copy(n, src, srcOffset, dst, dstOffset, D);
     }
 
     /** x[i] = a * x[i]. */

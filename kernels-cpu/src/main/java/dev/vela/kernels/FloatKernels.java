@@ -26,8 +26,8 @@ import java.lang.foreign.MemorySegment;
  * overlapping ranges give unspecified results.
  *
  * <p><b>Numerics.</b> Elementwise kernels follow IEEE 754 float arithmetic: add, sub, mul, div,
- * sqrt and clamp are correctly rounded (exact to the last bit), {@code fma} rounds once.
- * {@code axpy}, {@code axpby} and {@code scale} may fuse the multiply-add on the vector path
+ * sqrt, clamp and scale are correctly rounded (exact to the last bit), {@code fma} rounds once.
+ * {@code axpy} and {@code axpby} may fuse the multiply-add on the vector path
  * when the CPU has fast FMA ({@link Capabilities#fma()}): results then differ from the scalar
  * path by at most one rounding, and an element's result never depends on its position or the
  * thread count. Reductions ({@code dot}, {@code sum}, {@code norm2}) split the range into fixed
@@ -124,13 +124,7 @@ public final class FloatKernels {
         checkCount("n", n);
         checkRange("src", src, srcOffset, n, F);
         checkWritableRange("dst", dst, dstOffset, n, F);
-        MemorySegment from = src.asSlice(srcOffset * F, n * F);
-        MemorySegment to = dst.asSlice(dstOffset * F, n * F);
-        if (from.asOverlappingSlice(to).isPresent()) {
-            MemorySegment.copy(from, 0, to, 0, n * F);
-            return;
-        }
-        run.elementwise(n, run.share(src, dst), (s, len) -> MemorySegment.copy(from, s * F, to, s * F, len * F));
+        run.copy(n, src, srcOffset, dst, dstOffset, F);
     }
 
     /** x[i] = a * x[i]. */

@@ -59,6 +59,21 @@ final class KernelRunner {
         }
     }
 
+    /**
+     * Copies n elements of elementBytes each (arguments already validated): through one
+     * memmove-like copy when the ranges overlap, in parallel chunks otherwise.
+     */
+    void copy(long n, MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset, long elementBytes) {
+        MemorySegment from = src.asSlice(srcOffset * elementBytes, n * elementBytes);
+        MemorySegment to = dst.asSlice(dstOffset * elementBytes, n * elementBytes);
+        if (from.asOverlappingSlice(to).isPresent()) {
+            MemorySegment.copy(from, 0, to, 0, n * elementBytes);
+            return;
+        }
+        elementwise(n, share(src, dst),
+                (s, len) -> MemorySegment.copy(from, s * elementBytes, to, s * elementBytes, len * elementBytes));
+    }
+
     /** The partial of every block, in block order. */
     double[] blocks(long n, boolean parallel, BlockFunction f) {
         return (parallel ? pool : INLINE).reduceBlocks(n, REDUCTION_BLOCK, BLOCKS_PER_TASK, f);
