@@ -17,6 +17,9 @@ import java.util.Map;
  * called directly through FFM, so the answer does not depend on JCuda's natives matching the
  * installed CUDA version.
  */
+// Restricted FFM calls are this module's purpose (DESIGN principle 11); users enable them
+// with --enable-native-access, as the module documentation says.
+@SuppressWarnings("restricted")
 public final class CudaProbe {
 
     /** Libraries JCuda 12.0.0's natives need besides the driver. */

@@ -37,6 +37,9 @@ import java.util.Locale;
  * <p>All kernels take off-heap segments (C cannot see the Java heap) and element counts; the
  * OpenMP thread count is set with {@link #setThreads(int)}.
  */
+// Restricted FFM calls are this module's purpose (DESIGN principle 11); users enable them
+// with --enable-native-access, as the module documentation says.
+@SuppressWarnings("restricted")
 public final class CReference {
 
     private static final String LIB = "libvelaref.so";

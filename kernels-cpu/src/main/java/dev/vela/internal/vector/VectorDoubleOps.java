@@ -273,6 +273,6 @@ public final class VectorDoubleOps implements DoubleOps {
     }
 
     private static LongVector absBits(DoubleVector v) {
-        return ((LongVector) v.reinterpretAsLongs()).and(ABS_MASK);
+        return v.reinterpretAsLongs().and(ABS_MASK);
     }
 }

@@ -552,7 +552,7 @@ public final class VectorFloatOps implements FloatOps {
     }
 
     private static IntVector absBits(FloatVector v) {
-        return ((IntVector) v.reinterpretAsInts()).and(ABS_MASK);
+        return v.reinterpretAsInts().and(ABS_MASK);
     }
 
     /** Non-finite means |x|'s bits are at least infinity's; counted per lane with a masked add. */
