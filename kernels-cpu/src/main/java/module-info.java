@@ -13,5 +13,6 @@ module dev.vela.kernels {
 
     exports dev.vela.kernels;
     exports dev.vela.memory;
+    exports dev.vela.optim;
     exports dev.vela.parallel;
 }

@@ -6,6 +6,7 @@ import static dev.vela.memory.SegmentChecks.checkSameLength;
 import static dev.vela.memory.SegmentChecks.checkWritableRange;
 
 import dev.vela.internal.simd.DoubleOps;
+import dev.vela.internal.run.KernelRunner;
 import dev.vela.internal.simd.SimdProvider;
 import dev.vela.parallel.VelaPool;
 import java.lang.foreign.MemorySegment;

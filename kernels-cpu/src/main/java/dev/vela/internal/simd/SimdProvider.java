@@ -17,6 +17,7 @@ public final class SimdProvider {
 
     private static final String VECTOR_CLASS = "dev.vela.internal.vector.VectorFloatOps";
     private static final String VECTOR_DOUBLE_CLASS = "dev.vela.internal.vector.VectorDoubleOps";
+    private static final String VECTOR_OPTIM_CLASS = "dev.vela.internal.vector.VectorOptimOps";
     private static final String SHAPES_CLASS = "dev.vela.internal.vector.VectorShapes";
     private static final int MIN_LANES = 4;
 
@@ -26,10 +27,12 @@ public final class SimdProvider {
     private static final class Holder {
         static final FloatOps SCALAR = new ScalarFloatOps();
         static final DoubleOps SCALAR_DOUBLE = new ScalarDoubleOps();
+        static final OptimOps SCALAR_OPTIM = new ScalarOptimOps();
         static final Choice CHOICE = choose();
     }
 
-    private record Choice(Capabilities capabilities, FloatOps vector, DoubleOps vectorDouble, String failure) {
+    private record Choice(Capabilities capabilities, FloatOps vector, DoubleOps vectorDouble, OptimOps vectorOptim,
+                          String failure) {
     }
 
     /** The capabilities decided at start-up. */
@@ -62,6 +65,11 @@ public final class SimdProvider {
         return implementation == Implementation.SCALAR ? Holder.SCALAR_DOUBLE : available(Holder.CHOICE.vectorDouble());
     }
 
+    /** The named fused-optimizer implementation, failing with the reason when it is unavailable. */
+    public static OptimOps optimOps(Implementation implementation) {
+        return implementation == Implementation.SCALAR ? Holder.SCALAR_OPTIM : available(Holder.CHOICE.vectorOptim());
+    }
+
     /** The implementation {@link Capabilities#current()} chose, for each element type. */
     public static Implementation chosen() {
         if (Holder.CHOICE.failure() != null) {
@@ -83,7 +91,7 @@ public final class SimdProvider {
         String forced = System.getProperty("vela.simd", "").trim().toLowerCase(Locale.ROOT);
         if (!forced.isEmpty() && !forced.equals("scalar") && !forced.equals("vector")) {
             return log(new Choice(new Capabilities(Implementation.SCALAR, false, 0, 0, false, java,
-                    "invalid -Dvela.simd=" + forced), null, null,
+                    "invalid -Dvela.simd=" + forced), null, null, null,
                     "-Dvela.simd must be 'scalar' or 'vector', was '" + forced + "'"));
         }
 
@@ -92,6 +100,7 @@ public final class SimdProvider {
         boolean fma = false;
         FloatOps vector = null;
         DoubleOps vectorDouble = null;
+        OptimOps vectorOptim = null;
         var module = ModuleLayer.boot().findModule("jdk.incubator.vector");
         if (module.isEmpty() || !SimdProvider.class.getModule().canRead(module.get())) {
             unavailable = "jdk.incubator.vector is not readable; add --add-modules jdk.incubator.vector "
@@ -110,6 +119,7 @@ public final class SimdProvider {
                 } else {
                     vector = (FloatOps) Class.forName(VECTOR_CLASS).getConstructor().newInstance();
                     vectorDouble = (DoubleOps) Class.forName(VECTOR_DOUBLE_CLASS).getConstructor().newInstance();
+                    vectorOptim = (OptimOps) Class.forName(VECTOR_OPTIM_CLASS).getConstructor().newInstance();
                 }
             } catch (ReflectiveOperationException | LinkageError e) {
                 unavailable = "the Vector API implementation failed to load: " + e;
@@ -133,7 +143,7 @@ public final class SimdProvider {
             }
         }
         return log(new Choice(new Capabilities(impl, vector != null, bits, lanes, fma, java, reason), vector,
-                vectorDouble, failure));
+                vectorDouble, vectorOptim, failure));
     }
 
     private static Choice log(Choice c) {

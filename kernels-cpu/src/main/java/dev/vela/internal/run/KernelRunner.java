@@ -1,4 +1,4 @@
-package dev.vela.kernels;
+package dev.vela.internal.run;
 
 import dev.vela.parallel.BlockFunction;
 import dev.vela.parallel.RangeBody;
@@ -11,33 +11,33 @@ import java.lang.foreign.MemorySegment;
  * blocks of {@link #REDUCTION_BLOCK} elements whose partials come back in block order. Work on a
  * segment of a confined arena stays on the calling thread.
  */
-final class KernelRunner {
+public final class KernelRunner {
 
-    static final int ELEMENTWISE_GRAIN = 1 << 15;
-    static final int MAX_SPAN = 1 << 20;
-    static final int REDUCTION_BLOCK = 1 << 14;
+    public static final int ELEMENTWISE_GRAIN = 1 << 15;
+    public static final int MAX_SPAN = 1 << 20;
+    public static final int REDUCTION_BLOCK = 1 << 14;
     private static final int BLOCKS_PER_TASK = 4;
     /** Runs reductions over confined segments on the calling thread (a one-thread pool has no workers). */
     private static final VelaPool INLINE = VelaPool.create(1);
 
     /** An elementwise kernel over the span [start, start + length), length <= MAX_SPAN. */
     @FunctionalInterface
-    interface Span {
+    public interface Span {
         void run(long start, int length);
     }
 
     private final VelaPool pool;
 
-    KernelRunner(VelaPool pool) {
+    public KernelRunner(VelaPool pool) {
         this.pool = pool;
     }
 
-    VelaPool pool() {
+    public VelaPool pool() {
         return pool;
     }
 
     /** Whether the pool's workers may touch all these segments. */
-    boolean share(MemorySegment... segments) {
+    public boolean share(MemorySegment... segments) {
         for (MemorySegment s : segments) {
             if (!pool.canShare(s)) {
                 return false;
@@ -46,7 +46,7 @@ final class KernelRunner {
         return true;
     }
 
-    void elementwise(long n, boolean parallel, Span body) {
+    public void elementwise(long n, boolean parallel, Span body) {
         RangeBody spans = (s, e) -> {
             for (long p = s; p < e; p += MAX_SPAN) {
                 body.run(p, (int) Math.min(MAX_SPAN, e - p));
@@ -63,7 +63,7 @@ final class KernelRunner {
      * Copies n elements of elementBytes each (arguments already validated): through one
      * memmove-like copy when the ranges overlap, in parallel chunks otherwise.
      */
-    void copy(long n, MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset, long elementBytes) {
+    public void copy(long n, MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset, long elementBytes) {
         MemorySegment from = src.asSlice(srcOffset * elementBytes, n * elementBytes);
         MemorySegment to = dst.asSlice(dstOffset * elementBytes, n * elementBytes);
         if (from.asOverlappingSlice(to).isPresent()) {
@@ -75,12 +75,12 @@ final class KernelRunner {
     }
 
     /** The partial of every block, in block order. */
-    double[] blocks(long n, boolean parallel, BlockFunction f) {
+    public double[] blocks(long n, boolean parallel, BlockFunction f) {
         return (parallel ? pool : INLINE).reduceBlocks(n, REDUCTION_BLOCK, BLOCKS_PER_TASK, f);
     }
 
     /** The block partials added left to right in double. */
-    double sumOfBlocks(long n, boolean parallel, BlockFunction f) {
+    public double sumOfBlocks(long n, boolean parallel, BlockFunction f) {
         if (n <= REDUCTION_BLOCK) {
             return n == 0 ? 0.0 : f.apply(0, n);
         }
@@ -92,7 +92,7 @@ final class KernelRunner {
     }
 
     /** The largest block partial; NaN if any partial is NaN; 0 for n = 0. */
-    double maxOfBlocks(long n, boolean parallel, BlockFunction f) {
+    public double maxOfBlocks(long n, boolean parallel, BlockFunction f) {
         double m = 0;
         for (double p : blocks(n, parallel, f)) {
             m = Math.max(m, p);

@@ -1,0 +1,353 @@
+package dev.vela.optim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vela.kernels.Capabilities;
+import dev.vela.kernels.Implementation;
+import dev.vela.parallel.VelaPool;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The fused AdamW and Lion kernels against double-precision references written from the
+ * update rules (PyTorch's AdamW, the Lion paper), against published values, and against their
+ * closed forms, on every implementation.
+ */
+class FusedUpdatesTest {
+
+    static final VelaPool POOL = VelaPool.create(3);
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
+
+    static List<FusedUpdates> implementations() {
+        List<FusedUpdates> list = new ArrayList<>();
+        list.add(FusedUpdates.create(Implementation.SCALAR, POOL));
+        if (Capabilities.current().vectorAvailable()) {
+            list.add(FusedUpdates.create(Implementation.VECTOR, POOL));
+        }
+        return list;
+    }
+
+    // ---- published values: scenario V of the reference brief (float64 runs of torch.optim) --
+
+    /** p0 = [1, -2, 3, -4], loss 1/2 sum c_i p_i^2 with c = [1, 0.5, 2, 0.25], so g = c * p. */
+    private static float[] scenarioV(FusedUpdates u, int steps, java.util.function.BiConsumer<float[], float[]> step) {
+        float[] p = {1, -2, 3, -4};
+        float[] c = {1, 0.5f, 2, 0.25f};
+        for (int t = 1; t <= steps; t++) {
+            float[] g = new float[4];
+            for (int i = 0; i < 4; i++) {
+                g[i] = c[i] * p[i];
+            }
+            step.accept(p, g);
+        }
+        return p;
+    }
+
+    private static void assertNear(double[] expected, float[] actual, double tol) {
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], tol, "element " + i);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void adamAndAdamWMatchPyTorchOnScenarioV(FusedUpdates u) {
+        record Case(AdamWParams h, double[] expected) {
+        }
+        List<Case> cases = List.of(
+                new Case(AdamWParams.defaults().withLr(0.1).withWeightDecay(0.1),
+                        new double[] {0.675101223189, -1.64436868584, 2.61440561728, -3.58458730891}),
+                new Case(AdamWParams.defaults().withLr(0.1).withWeightDecay(0),
+                        new double[] {0.701586274504, -1.70062339434, 2.70038152345, -3.700273847}),
+                new Case(AdamWParams.defaults().withLr(0.1).withWeightDecay(0).withEps(0.1),
+                        new double[] {0.729687567828, -1.72834866941, 2.70536653895, -3.72778050441}));
+        for (Case c : cases) {
+            float[] m = new float[4], v = new float[4];
+            long[] t = {0};
+            float[] p = scenarioV(u, 3, (pp, g) -> u.adamW(c.h(), ++t[0], pp, g, m, v));
+            // float32 arithmetic against float64 values: a few ulps of |p| <= 4 after 3 steps
+            assertNear(c.expected(), p, 2e-6);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void lionMatchesTheAnalyticScenarioV(FusedUpdates u) {
+        float[] m = new float[4];
+        float[] p = scenarioV(u, 3, (pp, g) -> u.lion(LionParams.defaults().withLr(0.1).withWeightDecay(0.1), pp, g, m));
+        assertNear(new double[] {0.673289, -1.643588, 2.613887, -3.584186}, p, 2e-6);
+    }
+
+    // ---- closed forms -----------------------------------------------------------------------
+
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void adamWithAConstantGradientMovesByLrTimesGOverAbsGPlusEps(FusedUpdates u) {
+        float[] g = {0.5f, -3f, 1e-3f, 40f, -1e-6f};
+        float[] p = {1, 2, 3, 4, 5}, m = new float[5], v = new float[5];
+        AdamWParams h = AdamWParams.defaults().withLr(0.01).withWeightDecay(0);
+        for (int t = 1; t <= 10; t++) {
+            float[] before = p.clone();
+            u.adamW(h, t, p, g, m, v);
+            for (int i = 0; i < 5; i++) {
+                double expected = -0.01 * g[i] / (Math.abs(g[i]) + 1e-8);
+                assertEquals(expected, p[i] - before[i], 1e-6 * 0.01 + Math.ulp(before[i]), "step " + t + " element " + i);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void adamWWithZeroGradientOnlyDecays(FusedUpdates u) {
+        float[] p = {1, -2, 0.5f}, g = new float[3], m = new float[3], v = new float[3];
+        AdamWParams h = AdamWParams.defaults().withLr(0.1).withWeightDecay(0.1);
+        for (int t = 1; t <= 20; t++) {
+            u.adamW(h, t, p, g, m, v);
+        }
+        double factor = Math.pow(1 - 0.1 * 0.1, 20);
+        assertNear(new double[] {factor, -2 * factor, 0.5 * factor}, p, 2e-6);
+    }
+
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void lionMovesEveryCoordinateByExactlyLr(FusedUpdates u) {
+        SplittableRandom r = new SplittableRandom(3);
+        int n = 37;
+        float[] p = new float[n], m = new float[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = (float) r.nextDouble(-1, 1);
+        }
+        for (int t = 0; t < 20; t++) {
+            float[] g = new float[n];
+            for (int i = 0; i < n; i++) {
+                g[i] = (float) r.nextDouble(-1, 1);
+            }
+            float[] before = p.clone();
+            u.lion(LionParams.defaults().withLr(1e-3), p, g, m);
+            for (int i = 0; i < n; i++) {
+                assertEquals(1e-3, Math.abs(p[i] - before[i]), Math.ulp(1f), "coordinate " + i);
+            }
+        }
+    }
+
+    // ---- 100-step properties against double references ----------------------------------------
+
+    record Case(FusedUpdates u, int n, int offset, boolean offHeap, long seed, double lr, double beta1, double beta2,
+                double wd, boolean maximize) {
+    }
+
+    @Provide
+    Arbitrary<Case> cases() {
+        int small = 3 * Math.max(4, Capabilities.current().floatLanes()) + 1;
+        Arbitrary<Integer> lengths = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(6, Arbitraries.integers().between(0, small)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(small, 3000)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.of(40_003)));
+        return Combinators.combine(Arbitraries.of(implementations()), lengths, Arbitraries.integers().between(0, 7),
+                        Arbitraries.of(true, false), Arbitraries.longs().withoutEdgeCases(),
+                        Arbitraries.of(1e-4, 1e-3, 0.03), Arbitraries.of(0.0, 0.5, 0.9, 0.95), Arbitraries.of(0.9, 0.99, 0.999))
+                .as((u, n, o, off, seed, lr, b1, b2) -> new Case(u, n, o, off, seed, lr, b1, b2, 0.0, false))
+                .flatMap(c -> Combinators.combine(Arbitraries.of(0.0, 0.01, 0.1), Arbitraries.of(false, true))
+                        .as((wd, max) -> new Case(c.u(), c.n(), c.offset(), c.offHeap(), c.seed(), c.lr(), c.beta1(),
+                                c.beta2(), wd, max)));
+    }
+
+    /** n floats at element offset o: a float[] heap segment, or shared off-heap memory. */
+    static MemorySegment place(Case c, Arena arena, float[] values) {
+        MemorySegment s = c.offHeap() ? arena.allocate((long) (c.offset() + values.length) * 4, 64)
+                : MemorySegment.ofArray(new float[c.offset() + values.length]);
+        MemorySegment.copy(values, 0, s, F, (long) c.offset() * 4, values.length);
+        return s;
+    }
+
+    static float[] read(Case c, MemorySegment s) {
+        float[] v = new float[c.n()];
+        MemorySegment.copy(s, F, (long) c.offset() * 4, v, 0, c.n());
+        return v;
+    }
+
+    /** Gradients of mixed scale: N(0, 1) times a per-element magnitude in [1e-3, 1e3]. */
+    static float[] gradient(SplittableRandom r, float[] scale) {
+        float[] g = new float[scale.length];
+        for (int i = 0; i < g.length; i++) {
+            g[i] = (float) (r.nextGaussian() * scale[i]);
+        }
+        return g;
+    }
+
+    /**
+     * AdamW over 100 steps against a double reference from the same start. Each step rounds p
+     * twice (decay, subtraction) and the update carries about 6 float roundings, so the error
+     * per step is below 2^-22 * (|p| + |step|); the test sums that bound over the trajectory
+     * (about 2.4e-5 relative after 100 steps).
+     */
+    @Property(tries = 120)
+    void adamWFollowsTheDoubleReferenceFor100Steps(@ForAll("cases") Case c) {
+        AdamWParams h = new AdamWParams(c.lr(), c.beta1(), c.beta2(), 1e-8, c.wd(), c.maximize());
+        SplittableRandom r = new SplittableRandom(c.seed());
+        int n = c.n();
+        float[] p0 = new float[n], scale = new float[n];
+        for (int i = 0; i < n; i++) {
+            p0[i] = (float) r.nextDouble(-2, 2);
+            scale[i] = (float) Math.pow(10, r.nextDouble(-3, 3));
+        }
+        double[] p = new double[n], m = new double[n], v = new double[n], tol = new double[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = p0[i];
+        }
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment ps = place(c, arena, p0), gs = place(c, arena, new float[n]);
+            MemorySegment ms = place(c, arena, new float[n]), vs = place(c, arena, new float[n]);
+            for (int t = 1; t <= 100; t++) {
+                float[] g = gradient(r, scale);
+                MemorySegment.copy(g, 0, gs, F, (long) c.offset() * 4, n);
+                c.u().adamW(h, t, n, ps, c.offset(), gs, c.offset(), ms, c.offset(), vs, c.offset());
+                double bc1 = 1 - Math.pow(c.beta1(), t), bc2 = 1 - Math.pow(c.beta2(), t);
+                for (int i = 0; i < n; i++) {
+                    double gi = c.maximize() ? -g[i] : g[i];
+                    p[i] *= 1 - c.lr() * c.wd();
+                    m[i] = c.beta1() * m[i] + (1 - c.beta1()) * gi;
+                    v[i] = c.beta2() * v[i] + (1 - c.beta2()) * gi * gi;
+                    double step = (c.lr() / bc1) * m[i] / (Math.sqrt(v[i]) / Math.sqrt(bc2) + 1e-8);
+                    p[i] -= step;
+                    tol[i] += 0x1p-22 * (Math.abs(p[i]) + Math.abs(step));
+                }
+            }
+            float[] got = read(c, ps);
+            for (int i = 0; i < n; i++) {
+                assertEquals(p[i], got[i], tol[i], "p[" + i + "] after 100 steps, " + c);
+            }
+        }
+    }
+
+    /**
+     * Lion for 100 steps, each checked against the double reference applied to the kernel's own
+     * state: a sign of c within rounding of zero may legitimately differ between float and
+     * double, so such coordinates only have to move by lr in either direction.
+     */
+    @Property(tries = 120)
+    void lionFollowsTheDoubleReferenceStepByStepFor100Steps(@ForAll("cases") Case c) {
+        LionParams h = new LionParams(c.lr(), c.beta1(), c.beta2(), c.wd(), c.maximize());
+        SplittableRandom r = new SplittableRandom(c.seed());
+        int n = c.n();
+        float[] p0 = new float[n], scale = new float[n];
+        for (int i = 0; i < n; i++) {
+            p0[i] = (float) r.nextDouble(-2, 2);
+            scale[i] = (float) Math.pow(10, r.nextDouble(-3, 3));
+        }
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment ps = place(c, arena, p0), gs = place(c, arena, new float[n]), ms = place(c, arena, new float[n]);
+            for (int t = 1; t <= 100; t++) {
+                float[] g = gradient(r, scale);
+                MemorySegment.copy(g, 0, gs, F, (long) c.offset() * 4, n);
+                float[] pBefore = read(c, ps), mBefore = read(c, ms);
+                c.u().lion(h, n, ps, c.offset(), gs, c.offset(), ms, c.offset());
+                float[] pAfter = read(c, ps), mAfter = read(c, ms);
+                for (int i = 0; i < n; i++) {
+                    double gi = c.maximize() ? -g[i] : g[i];
+                    double cc = c.beta1() * mBefore[i] + (1 - c.beta1()) * gi;
+                    double decayed = pBefore[i] * (1 - c.lr() * c.wd());
+                    double mRef = c.beta2() * mBefore[i] + (1 - c.beta2()) * gi;
+                    double tolP = 2 * Math.ulp((float) (Math.abs(pBefore[i]) + c.lr())) + Math.ulp((float) c.lr());
+                    boolean nearZero = Math.abs(cc) <= 4 * Math.ulp((float) (Math.abs(c.beta1() * mBefore[i])
+                            + Math.abs((1 - c.beta1()) * gi)));
+                    if (nearZero) {
+                        assertTrue(Math.abs(Math.abs(pAfter[i] - decayed) - c.lr()) <= tolP
+                                || Math.abs(pAfter[i] - decayed) <= tolP, "p[" + i + "] step " + t + " " + c);
+                    } else {
+                        assertEquals(decayed - c.lr() * Math.signum(cc), pAfter[i], tolP, "p[" + i + "] step " + t + " " + c);
+                    }
+                    assertEquals(mRef, mAfter[i], 2 * Math.ulp((float) (Math.abs(c.beta2() * mBefore[i])
+                            + Math.abs((1 - c.beta2()) * gi))), "m[" + i + "] step " + t);
+                }
+            }
+        }
+    }
+
+    // ---- determinism and bad input -------------------------------------------------------------
+
+    @Test
+    void bitIdenticalForAnyThreadCount() {
+        int n = 200_003;
+        SplittableRandom r = new SplittableRandom(8);
+        float[] g = new float[n], p0 = new float[n];
+        for (int i = 0; i < n; i++) {
+            g[i] = (float) r.nextGaussian();
+            p0[i] = (float) r.nextGaussian();
+        }
+        for (Implementation impl : Implementation.values()) {
+            if (impl == Implementation.VECTOR && !Capabilities.current().vectorAvailable()) {
+                continue;
+            }
+            float[][] first = null;
+            for (int threads : new int[] {1, 2, 3, 8}) {
+                try (VelaPool pool = VelaPool.create(threads)) {
+                    FusedUpdates u = FusedUpdates.create(impl, pool);
+                    float[] p = p0.clone(), m = new float[n], v = new float[n], p2 = p0.clone(), m2 = new float[n];
+                    for (int t = 1; t <= 3; t++) {
+                        u.adamW(AdamWParams.defaults(), t, p, g, m, v);
+                        u.lion(LionParams.defaults(), p2, g, m2);
+                    }
+                    float[][] now = {p, m, v, p2, m2};
+                    if (first == null) {
+                        first = now;
+                    } else {
+                        for (int k = 0; k < now.length; k++) {
+                            assertArrayEquals(first[k], now[k], impl + " buffer " + k + " with " + threads + " threads");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void badHyperparametersAreNamed() {
+        assertEquals("lr must be finite and >= 0, was -0.1",
+                assertThrows(IllegalArgumentException.class, () -> AdamWParams.defaults().withLr(-0.1)).getMessage());
+        assertEquals("beta1 must be in [0, 1), was 1.0",
+                assertThrows(IllegalArgumentException.class, () -> AdamWParams.defaults().withBetas(1.0, 0.9)).getMessage());
+        assertEquals("eps must be finite and >= 0, was NaN",
+                assertThrows(IllegalArgumentException.class, () -> AdamWParams.defaults().withEps(Double.NaN)).getMessage());
+        assertEquals("beta2 must be in [0, 1), was NaN",
+                assertThrows(IllegalArgumentException.class, () -> LionParams.defaults().withBetas(0.9, Double.NaN)).getMessage());
+        assertEquals("weightDecay must be finite and >= 0, was Infinity", assertThrows(IllegalArgumentException.class,
+                () -> LionParams.defaults().withWeightDecay(Double.POSITIVE_INFINITY)).getMessage());
+    }
+
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void badTensorsAreRejectedBeforeAnyWrite(FusedUpdates u) {
+        float[] p = {1, 2, 3}, g = {1, 1, 1}, m = new float[3], v = new float[3], shortV = new float[2];
+        AdamWParams h = AdamWParams.defaults();
+        assertEquals("p.length (3) != v.length (2)",
+                assertThrows(IllegalArgumentException.class, () -> u.adamW(h, 1, p, g, m, shortV)).getMessage());
+        assertEquals("step must be >= 1, was 0",
+                assertThrows(IllegalArgumentException.class, () -> u.adamW(h, 0, p, g, m, v)).getMessage());
+        MemorySegment ps = MemorySegment.ofArray(p);
+        assertEquals("p and m overlap; a fused update needs separate buffers", assertThrows(IllegalArgumentException.class,
+                () -> u.lion(LionParams.defaults(), 2, ps, 0, MemorySegment.ofArray(g), 0, ps, 1)).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> u.adamW(h, 1, 3, ps, 0, MemorySegment.ofArray(g), 1, MemorySegment.ofArray(m), 0,
+                        MemorySegment.ofArray(v), 0)).getMessage().contains("g: offset 1 + n 3 exceeds"));
+        assertArrayEquals(new float[] {1, 2, 3}, p);
+        assertArrayEquals(new float[3], m);
+        assertArrayEquals(new float[3], v);
+    }
+}
