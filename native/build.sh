@@ -8,7 +8,7 @@ out=$2
 platform="$(uname -s | tr '[:upper:]' '[:lower:]')-$(uname -m | sed 's/amd64/x86_64/')"
 dest="$out/dev/vela/nativeref/$platform"
 mkdir -p "$dest"
-rm -f "$dest/libvelaref.so" "$dest/libvelaref.so.sha256"
+rm -f "$dest/libvelaref.so" "$dest/libvelaref.so.sha256" "$dest/vectorization.txt"
 CC=${CC:-gcc}
 if ! command -v "$CC" >/dev/null 2>&1; then
   echo "[vela-native] $CC not found: the C reference library is not built; C comparisons will be skipped"
@@ -19,7 +19,8 @@ rm -f "$dest/UNAVAILABLE"
 # -fno-math-errno lets gcc vectorise sqrtf (without it the C references are not a fair anchor);
 # -ffast-math is deliberately absent: it would change the arithmetic.
 FLAGS="-O3 -march=native -fno-math-errno -fopenmp -fPIC -shared -std=c11 -Wall -Wextra"
-"$CC" $FLAGS -fopt-info-vec-optimized="$dest/vectorization.txt" -o "$dest/libvelaref.so" "$src"/*.c
+LIBS="-lm"
+"$CC" $FLAGS -fopt-info-vec-optimized="$dest/vectorization.txt" -o "$dest/libvelaref.so" "$src"/*.c $LIBS
 (cd "$dest" && sha256sum libvelaref.so | cut -d' ' -f1 > libvelaref.so.sha256)
 echo "$CC $FLAGS" > "$dest/build-flags.txt"
 "$CC" --version | head -n 1 >> "$dest/build-flags.txt"

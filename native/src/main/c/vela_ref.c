@@ -7,6 +7,7 @@
  * static schedule, so gcc vectorises them (build.sh keeps the -fopt-info-vec report).
  */
 #include <omp.h>
+#include <math.h>
 #include <stdint.h>
 
 void vela_set_threads(int32_t threads) { omp_set_num_threads(threads); }
@@ -38,4 +39,37 @@ float vela_dot(int64_t n, const float *restrict x, const float *restrict y) {
 #pragma omp parallel for simd schedule(static) reduction(+ : s)
     for (int64_t i = 0; i < n; i++) s += x[i] * y[i];
     return s;
+}
+
+/*
+ * AdamW step with PyTorch's semantics; the caller passes the per-step scalars:
+ * decay = 1 - lr*wd, c1 = 1 - b1, c2 = 1 - b2, step_size = lr / (1 - b1^t),
+ * inv_sqrt_bc2 = 1 / sqrt(1 - b2^t). sqrtf vectorises only with -fno-math-errno.
+ */
+void vela_adamw(int64_t n, float *restrict p, const float *restrict g, float *restrict m, float *restrict v,
+                float decay, float b1, float c1, float b2, float c2, float step_size, float inv_sqrt_bc2,
+                float eps) {
+#pragma omp parallel for simd schedule(static)
+    for (int64_t i = 0; i < n; i++) {
+        float gi = g[i];
+        float mi = b1 * m[i] + c1 * gi;
+        float vi = b2 * v[i] + c2 * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        p[i] = p[i] * decay - step_size * mi / (sqrtf(vi) * inv_sqrt_bc2 + eps);
+    }
+}
+
+/* Lion step: c = b1*m + c1*g; p = p*decay - lr*sign(c); m = b2*m + c2*g. sign(NaN) is 0 here. */
+void vela_lion(int64_t n, float *restrict p, const float *restrict g, float *restrict m, float decay, float lr,
+               float b1, float c1, float b2, float c2) {
+#pragma omp parallel for simd schedule(static)
+    for (int64_t i = 0; i < n; i++) {
+        float gi = g[i];
+        float mi = m[i];
+        float c = b1 * mi + c1 * gi;
+        float s = (float) ((c > 0.0f) - (c < 0.0f));
+        p[i] = p[i] * decay - lr * s;
+        m[i] = b2 * mi + c2 * gi;
+    }
 }

@@ -64,7 +64,9 @@ final class Summary {
             "StreamBench.javaCopy", "StreamBench.cCopy",
             "StreamBench.javaTriad", "StreamBench.cTriad",
             "KernelBench.axpy", "KernelBench.cAxpy",
-            "KernelBench.dot", "KernelBench.cDot");
+            "KernelBench.dot", "KernelBench.cDot",
+            "OptimizerBench.adamW", "OptimizerBench.cAdamW",
+            "OptimizerBench.lion", "OptimizerBench.cLion");
 
     private final List<Measurement> measurements;
 

@@ -28,6 +28,21 @@ public record AdamWParams(double lr, double beta1, double beta2, double eps, dou
         return new AdamWParams(1e-3, 0.9, 0.999, 1e-8, 1e-2, false);
     }
 
+    /** The decoupled decay factor 1 - lr * weightDecay applied to p before each step. */
+    public double decayFactor() {
+        return 1 - lr * weightDecay;
+    }
+
+    /** lr / (1 - beta1^step): the step size with the first moment's bias correction. */
+    public double stepSize(long step) {
+        return lr / (1 - Math.pow(beta1, Hyper.step(step)));
+    }
+
+    /** 1 / sqrt(1 - beta2^step): the second moment's bias correction, applied to sqrt(v). */
+    public double invSqrtBias2(long step) {
+        return 1 / Math.sqrt(1 - Math.pow(beta2, Hyper.step(step)));
+    }
+
     public AdamWParams withLr(double value) {
         return new AdamWParams(value, beta1, beta2, eps, weightDecay, maximize);
     }

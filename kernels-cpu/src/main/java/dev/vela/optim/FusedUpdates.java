@@ -93,11 +93,9 @@ public final class FusedUpdates {
         checkWritableRange("v", v, vOffset, n, F);
         checkDisjoint(n, new String[] {"p", "g", "m", "v"}, new MemorySegment[] {p, g, m, v},
                 new long[] {pOffset, gOffset, mOffset, vOffset});
-        double bc1 = 1 - Math.pow(h.beta1(), step);
-        double bc2 = 1 - Math.pow(h.beta2(), step);
-        OptimOps.AdamWStep s = new OptimOps.AdamWStep(h.maximize() ? -1f : 1f, (float) (1 - h.lr() * h.weightDecay()),
+        OptimOps.AdamWStep s = new OptimOps.AdamWStep(h.maximize() ? -1f : 1f, (float) h.decayFactor(),
                 (float) h.beta1(), (float) (1 - h.beta1()), (float) h.beta2(), (float) (1 - h.beta2()),
-                (float) (h.lr() / bc1), (float) (1 / Math.sqrt(bc2)), (float) h.eps());
+                (float) h.stepSize(step), (float) h.invSqrtBias2(step), (float) h.eps());
         run.elementwise(n, run.share(p, g, m, v),
                 (o, len) -> ops.adamW(len, s, p, pOffset + o, g, gOffset + o, m, mOffset + o, v, vOffset + o));
     }
@@ -128,7 +126,7 @@ public final class FusedUpdates {
         checkRange("g", g, gOffset, n, F);
         checkWritableRange("m", m, mOffset, n, F);
         checkDisjoint(n, new String[] {"p", "g", "m"}, new MemorySegment[] {p, g, m}, new long[] {pOffset, gOffset, mOffset});
-        OptimOps.LionStep s = new OptimOps.LionStep(h.maximize() ? -1f : 1f, (float) (1 - h.lr() * h.weightDecay()),
+        OptimOps.LionStep s = new OptimOps.LionStep(h.maximize() ? -1f : 1f, (float) h.decayFactor(),
                 (float) h.lr(), (float) h.beta1(), (float) (1 - h.beta1()), (float) h.beta2(), (float) (1 - h.beta2()));
         run.elementwise(n, run.share(p, g, m), (o, len) -> ops.lion(len, s, p, pOffset + o, g, gOffset + o, m, mOffset + o));
     }

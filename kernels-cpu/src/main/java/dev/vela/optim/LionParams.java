@@ -28,6 +28,11 @@ public record LionParams(double lr, double beta1, double beta2, double weightDec
         return new LionParams(1e-4, 0.9, 0.99, 0.0, false);
     }
 
+    /** The decoupled decay factor 1 - lr * weightDecay. */
+    public double decayFactor() {
+        return 1 - lr * weightDecay;
+    }
+
     public LionParams withLr(double value) {
         return new LionParams(value, beta1, beta2, weightDecay, maximize);
     }

@@ -6,6 +6,8 @@ import static dev.vela.memory.SegmentChecks.checkWritableRange;
 
 import java.io.IOException;
 import java.io.InputStream;
+import dev.vela.optim.AdamWParams;
+import dev.vela.optim.LionParams;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -24,7 +26,7 @@ import java.util.HexFormat;
 import java.util.Locale;
 
 /**
- * The C reference kernels ({@code native/src/main/c}), built by gcc with
+ * The C reference kernels ({@code native/src/main/c}: STREAM, axpy, dot, AdamW, Lion), built by gcc with
  * {@code -O3 -march=native -fno-math-errno -fopenmp} into the jar, called through FFM.
  *
  * <p>The library is found, in this order, at {@code -Dvela.native.library=/path/libvelaref.so},
@@ -48,7 +50,7 @@ public final class CReference {
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT;
     private static final ValueLayout PTR = ValueLayout.ADDRESS;
 
-    private final MethodHandle setThreads, maxThreads, streamCopy, streamTriad, axpy, dot;
+    private final MethodHandle setThreads, maxThreads, streamCopy, streamTriad, axpy, dot, adamW, lion;
     private final Path libraryPath;
 
     private static final class Holder {
@@ -64,6 +66,9 @@ public final class CReference {
         streamTriad = bind(linker, lookup, "vela_stream_triad", FunctionDescriptor.ofVoid(I64, F32, PTR, PTR, PTR));
         axpy = bind(linker, lookup, "vela_axpy", FunctionDescriptor.ofVoid(I64, F32, PTR, PTR));
         dot = bind(linker, lookup, "vela_dot", FunctionDescriptor.of(F32, I64, PTR, PTR));
+        adamW = bind(linker, lookup, "vela_adamw", FunctionDescriptor.ofVoid(I64, PTR, PTR, PTR, PTR,
+                F32, F32, F32, F32, F32, F32, F32, F32));
+        lion = bind(linker, lookup, "vela_lion", FunctionDescriptor.ofVoid(I64, PTR, PTR, PTR, F32, F32, F32, F32, F32, F32));
     }
 
     private static MethodHandle bind(Linker linker, SymbolLookup lookup, String name, FunctionDescriptor d) {
@@ -254,6 +259,39 @@ public final class CReference {
         checkNative("y", y, n, false);
         try {
             return (float) dot.invokeExact(n, x, y);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * One AdamW step (PyTorch semantics, maximize ignored) over n floats, the same per-step
+     * scalars as {@link dev.vela.optim.FusedUpdates#adamW}.
+     */
+    public void adamW(AdamWParams h, long step, long n, MemorySegment p, MemorySegment g, MemorySegment m, MemorySegment v) {
+        checkCount("n", n);
+        checkNative("p", p, n, true);
+        checkNative("g", g, n, false);
+        checkNative("m", m, n, true);
+        checkNative("v", v, n, true);
+        try {
+            adamW.invokeExact(n, p, g, m, v, (float) h.decayFactor(), (float) h.beta1(), (float) (1 - h.beta1()),
+                    (float) h.beta2(), (float) (1 - h.beta2()), (float) h.stepSize(step), (float) h.invSqrtBias2(step),
+                    (float) h.eps());
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** One Lion step (maximize ignored; sign(NaN) is 0 in C) over n floats. */
+    public void lion(LionParams h, long n, MemorySegment p, MemorySegment g, MemorySegment m) {
+        checkCount("n", n);
+        checkNative("p", p, n, true);
+        checkNative("g", g, n, false);
+        checkNative("m", m, n, true);
+        try {
+            lion.invokeExact(n, p, g, m, (float) h.decayFactor(), (float) h.lr(), (float) h.beta1(),
+                    (float) (1 - h.beta1()), (float) h.beta2(), (float) (1 - h.beta2()));
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vela.kernels.Implementation;
+import dev.vela.optim.AdamWParams;
+import dev.vela.optim.FusedUpdates;
+import dev.vela.optim.LionParams;
+import dev.vela.parallel.VelaPool;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -100,6 +105,44 @@ class CReferenceTest {
                 double e = -0.5 * x.getAtIndex(F, i) + y0.getAtIndex(F, i);
                 assertEquals(e, y.getAtIndex(F, i), 2 * Math.ulp((float) Math.abs(e)) + Math.ulp(y0.getAtIndex(F, i)));
             }
+        }
+    }
+
+    @Property(tries = 40)
+    void optimizerStepsMatchTheJavaKernels(@ForAll @IntRange(min = 0, max = 40_000) int n,
+                                           @ForAll @IntRange(min = 1, max = 3) int threads) {
+        CReference c = c();
+        c.setThreads(threads);
+        AdamWParams adam = AdamWParams.defaults().withLr(0.01);
+        LionParams lion = LionParams.defaults().withLr(0.01).withWeightDecay(0.1);
+        FusedUpdates java = FusedUpdates.create(Implementation.SCALAR, VelaPool.defaultPool());
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment g = random(arena, n, n);
+            MemorySegment pc = random(arena, n, n + 1), mc = arena.allocate(4L * n + 4), vc = arena.allocate(4L * n + 4);
+            MemorySegment pj = random(arena, n, n + 1), mj = arena.allocate(4L * n + 4), vj = arena.allocate(4L * n + 4);
+            for (int t = 1; t <= 3; t++) {
+                c.adamW(adam, t, n, pc, g, mc, vc);
+                java.adamW(adam, t, n, pj, 0, g, 0, mj, 0, vj, 0);
+            }
+            // same formulas in float; gcc may contract to FMA: a few ulps apart
+            assertClose(pj, pc, n, 0.05f);
+            assertClose(mj, mc, n, 1e-3f);
+            assertClose(vj, vc, n, 1e-6f);
+            // Lion from zero momentum, where sign(c) = sign(g) exactly: a later step's c can lie
+            // within rounding of zero, and C and Java may then legitimately pick opposite signs.
+            MemorySegment lc = random(arena, n, n + 2), lmc = arena.allocate(4L * n + 4);
+            MemorySegment lj = random(arena, n, n + 2), lmj = arena.allocate(4L * n + 4);
+            c.lion(lion, n, lc, g, lmc);
+            java.lion(lion, n, lj, 0, g, 0, lmj, 0);
+            assertClose(lj, lc, n, 0.05f);
+            assertClose(lmj, lmc, n, 1e-3f);
+        }
+    }
+
+    private static void assertClose(MemorySegment expected, MemorySegment actual, int n, float floor) {
+        for (int i = 0; i < n; i++) {
+            float e = expected.getAtIndex(F, i);
+            assertEquals(e, actual.getAtIndex(F, i), 8 * Math.ulp(Math.abs(e) + floor), "element " + i);
         }
     }
 
