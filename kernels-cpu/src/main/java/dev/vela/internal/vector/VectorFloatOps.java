@@ -1,8 +1,16 @@
 package dev.vela.internal.vector;
 
+import static dev.vela.internal.vector.FloatSegments.array;
+import static dev.vela.internal.vector.FloatSegments.get;
+import static dev.vela.internal.vector.FloatSegments.index;
+import static dev.vela.internal.vector.FloatSegments.load;
+import static dev.vela.internal.vector.FloatSegments.madd;
+import static dev.vela.internal.vector.FloatSegments.set;
+import static dev.vela.internal.vector.FloatSegments.slice;
+import static dev.vela.internal.vector.FloatSegments.store;
+
 import dev.vela.internal.simd.FloatOps;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -40,49 +48,6 @@ public final class VectorFloatOps implements FloatOps {
     }
 
     // ---- helpers -------------------------------------------------------------------------
-
-    /** The {@code float[]} behind a writable heap segment whose address is float-aligned, else null. */
-    private static float[] array(MemorySegment s) {
-        return (s.heapBase().orElse(null) instanceof float[] a && (s.address() & 3) == 0) ? a : null;
-    }
-
-    private static int index(MemorySegment s, long elementOffset) {
-        return (int) ((s.address() >>> 2) + elementOffset);
-    }
-
-    /**
-     * The n floats at element offset o of s, as a slice indexed from 0. Segment loops run over
-     * such slices with int counters: C2 unrolls them and hoists their checks far better than
-     * long-indexed loops over a whole segment (measured: a 64M-float dot ran 1.8x faster).
-     */
-    private static MemorySegment slice(MemorySegment s, long o, int n) {
-        return s.asSlice(o << 2, (long) n << 2);
-    }
-
-    private static FloatVector load(MemorySegment s, int i) {
-        return FloatVector.fromMemorySegment(F, s, (long) i << 2, NO);
-    }
-
-    private static void store(FloatVector v, MemorySegment s, int i) {
-        v.intoMemorySegment(s, (long) i << 2, NO);
-    }
-
-    private static float get(MemorySegment s, int i) {
-        return s.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i);
-    }
-
-    private static void set(MemorySegment s, int i, float v) {
-        s.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, v);
-    }
-
-    /** a * b + c, fused when the CPU fuses quickly (decided once at start-up). */
-    private static FloatVector madd(FloatVector a, FloatVector b, FloatVector c) {
-        return FMA ? a.fma(b, c) : a.mul(b).add(c);
-    }
-
-    private static float madd(float a, float b, float c) {
-        return FMA ? Math.fma(a, b, c) : a * b + c;
-    }
 
     /**
      * Lanes summed left to right in double: the Vector API leaves reduceLanes' order open (it

@@ -1,9 +1,16 @@
 package dev.vela.internal.vector;
 
+import static dev.vela.internal.vector.FloatSegments.array;
+import static dev.vela.internal.vector.FloatSegments.get;
+import static dev.vela.internal.vector.FloatSegments.index;
+import static dev.vela.internal.vector.FloatSegments.load;
+import static dev.vela.internal.vector.FloatSegments.madd;
+import static dev.vela.internal.vector.FloatSegments.set;
+import static dev.vela.internal.vector.FloatSegments.slice;
+import static dev.vela.internal.vector.FloatSegments.store;
+
 import dev.vela.internal.simd.OptimOps;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -18,40 +25,10 @@ public final class VectorOptimOps implements OptimOps {
     private static final VectorSpecies<Float> F = VectorShapes.FLOAT;
     private static final int L = F.length();
     private static final boolean FMA = VectorShapes.FMA;
-    private static final ByteOrder NO = ByteOrder.nativeOrder();
-    private static final ValueLayout.OfFloat FL = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     @Override
     public String name() {
         return "vector-" + F.vectorBitSize() + (FMA ? "-fma" : "");
-    }
-
-    private static float[] array(MemorySegment s) {
-        return (s.heapBase().orElse(null) instanceof float[] a && (s.address() & 3) == 0) ? a : null;
-    }
-
-    private static int index(MemorySegment s, long elementOffset) {
-        return (int) ((s.address() >>> 2) + elementOffset);
-    }
-
-    private static MemorySegment slice(MemorySegment s, long o, int n) {
-        return s.asSlice(o << 2, (long) n << 2);
-    }
-
-    private static FloatVector load(MemorySegment s, int i) {
-        return FloatVector.fromMemorySegment(F, s, (long) i << 2, NO);
-    }
-
-    private static void store(FloatVector v, MemorySegment s, int i) {
-        v.intoMemorySegment(s, (long) i << 2, NO);
-    }
-
-    private static FloatVector madd(FloatVector a, FloatVector b, FloatVector c) {
-        return FMA ? a.fma(b, c) : a.mul(b).add(c);
-    }
-
-    private static float madd(float a, float b, float c) {
-        return FMA ? Math.fma(a, b, c) : a * b + c;
     }
 
     // ---- AdamW ------------------------------------------------------------------------------
@@ -98,10 +75,10 @@ public final class VectorOptimOps implements OptimOps {
             store(p1, ps, i);
         }
         for (; i < n; i++) {
-            float[] r = adamWScalar(s, ps.getAtIndex(FL, i), gs.getAtIndex(FL, i), ms.getAtIndex(FL, i), vs.getAtIndex(FL, i));
-            ps.setAtIndex(FL, i, r[0]);
-            ms.setAtIndex(FL, i, r[1]);
-            vs.setAtIndex(FL, i, r[2]);
+            float[] r = adamWScalar(s, get(ps, i), get(gs, i), get(ms, i), get(vs, i));
+            set(ps, i, r[0]);
+            set(ms, i, r[1]);
+            set(vs, i, r[2]);
         }
     }
 
@@ -149,9 +126,9 @@ public final class VectorOptimOps implements OptimOps {
             store(madd(b2, mv, gv.mul(c2)), ms, i);
         }
         for (; i < n; i++) {
-            float gv = gs.getAtIndex(FL, i) * s.gSign(), mv = ms.getAtIndex(FL, i);
-            ps.setAtIndex(FL, i, madd(-s.lr(), Math.signum(madd(s.beta1(), mv, gv * s.c1())), ps.getAtIndex(FL, i) * s.decay()));
-            ms.setAtIndex(FL, i, madd(s.beta2(), mv, gv * s.c2()));
+            float gv = get(gs, i) * s.gSign(), mv = get(ms, i);
+            set(ps, i, madd(-s.lr(), Math.signum(madd(s.beta1(), mv, gv * s.c1())), get(ps, i) * s.decay()));
+            set(ms, i, madd(s.beta2(), mv, gv * s.c2()));
         }
     }
 
