@@ -1,7 +1,7 @@
 package dev.vela.bench;
 
 import dev.vela.nativeref.CReference;
-import dev.vela.optim.AdamWParams;
+import dev.vela.optim.AdamParams;
 import dev.vela.optim.FusedUpdates;
 import dev.vela.optim.LionParams;
 import dev.vela.parallel.VelaPool;
@@ -41,7 +41,7 @@ public class OptimizerBench {
     @Param({"vector"})
     public String impl;
 
-    private static final AdamWParams ADAMW = AdamWParams.defaults();
+    private static final AdamParams ADAMW = AdamParams.adamW();
     private static final LionParams LION = LionParams.defaults().withWeightDecay(0.1);
     private static final long STEP = 10;
 
@@ -73,7 +73,7 @@ public class OptimizerBench {
     @Benchmark
     @BytesPerElement(28)
     public void adamW() {
-        u.adamW(ADAMW, STEP, size, p, 0, g, 0, m, 0, v, 0);
+        u.adam(ADAMW, STEP, size, p, 0, g, 0, m, 0, v, 0);
     }
 
     @Benchmark

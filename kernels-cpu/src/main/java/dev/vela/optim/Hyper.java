@@ -14,10 +14,26 @@ final class Hyper {
         return value;
     }
 
+    /** A finite value > 0. */
+    static double positive(String field, double value) {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(field + " must be finite and > 0, was " + value);
+        }
+        return value;
+    }
+
     /** An exponential-average coefficient in [0, 1). */
     static double beta(String field, double value) {
         if (!(value >= 0 && value < 1)) {
             throw new IllegalArgumentException(field + " must be in [0, 1), was " + value);
+        }
+        return value;
+    }
+
+    /** A fraction in [0, 1]. */
+    static double unit(String field, double value) {
+        if (!(value >= 0 && value <= 1)) {
+            throw new IllegalArgumentException(field + " must be in [0, 1], was " + value);
         }
         return value;
     }
@@ -28,5 +44,10 @@ final class Hyper {
             throw new IllegalArgumentException("step must be >= 1, was " + step);
         }
         return step;
+    }
+
+    /** 1 - beta^step, the bias correction of an average started at zero. */
+    static double biasCorrection(double beta, long step) {
+        return 1 - Math.pow(beta, step(step));
     }
 }

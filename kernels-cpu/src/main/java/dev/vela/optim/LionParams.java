@@ -13,7 +13,8 @@ package dev.vela.optim;
  * @param weightDecay decoupled decay, finite and >= 0 (default 0)
  * @param maximize ascend instead of descend
  */
-public record LionParams(double lr, double beta1, double beta2, double weightDecay, boolean maximize) {
+public record LionParams(double lr, double beta1, double beta2, double weightDecay, boolean maximize)
+        implements Hyperparameters {
 
     /** @throws IllegalArgumentException naming the first invalid field and its value */
     public LionParams {
@@ -33,6 +34,7 @@ public record LionParams(double lr, double beta1, double beta2, double weightDec
         return 1 - lr * weightDecay;
     }
 
+    @Override
     public LionParams withLr(double value) {
         return new LionParams(value, beta1, beta2, weightDecay, maximize);
     }

@@ -68,19 +68,19 @@ class FusedUpdatesTest {
     @ParameterizedTest
     @MethodSource("implementations")
     void adamAndAdamWMatchPyTorchOnScenarioV(FusedUpdates u) {
-        record Case(AdamWParams h, double[] expected) {
+        record Case(AdamParams h, double[] expected) {
         }
         List<Case> cases = List.of(
-                new Case(AdamWParams.defaults().withLr(0.1).withWeightDecay(0.1),
+                new Case(AdamParams.adamW().withLr(0.1).withWeightDecay(0.1),
                         new double[] {0.675101223189, -1.64436868584, 2.61440561728, -3.58458730891}),
-                new Case(AdamWParams.defaults().withLr(0.1).withWeightDecay(0),
+                new Case(AdamParams.adamW().withLr(0.1).withWeightDecay(0),
                         new double[] {0.701586274504, -1.70062339434, 2.70038152345, -3.700273847}),
-                new Case(AdamWParams.defaults().withLr(0.1).withWeightDecay(0).withEps(0.1),
+                new Case(AdamParams.adamW().withLr(0.1).withWeightDecay(0).withEps(0.1),
                         new double[] {0.729687567828, -1.72834866941, 2.70536653895, -3.72778050441}));
         for (Case c : cases) {
             float[] m = new float[4], v = new float[4];
             long[] t = {0};
-            float[] p = scenarioV(u, 3, (pp, g) -> u.adamW(c.h(), ++t[0], pp, g, m, v));
+            float[] p = scenarioV(u, 3, (pp, g) -> u.adam(c.h(), ++t[0], pp, g, m, v));
             // float32 arithmetic against float64 values: a few ulps of |p| <= 4 after 3 steps
             assertNear(c.expected(), p, 2e-6);
         }
@@ -101,10 +101,10 @@ class FusedUpdatesTest {
     void adamWithAConstantGradientMovesByLrTimesGOverAbsGPlusEps(FusedUpdates u) {
         float[] g = {0.5f, -3f, 1e-3f, 40f, -1e-6f};
         float[] p = {1, 2, 3, 4, 5}, m = new float[5], v = new float[5];
-        AdamWParams h = AdamWParams.defaults().withLr(0.01).withWeightDecay(0);
+        AdamParams h = AdamParams.adamW().withLr(0.01).withWeightDecay(0);
         for (int t = 1; t <= 10; t++) {
             float[] before = p.clone();
-            u.adamW(h, t, p, g, m, v);
+            u.adam(h, t, p, g, m, v);
             for (int i = 0; i < 5; i++) {
                 double expected = -0.01 * g[i] / (Math.abs(g[i]) + 1e-8);
                 assertEquals(expected, p[i] - before[i], 1e-6 * 0.01 + Math.ulp(before[i]), "step " + t + " element " + i);
@@ -116,9 +116,9 @@ class FusedUpdatesTest {
     @MethodSource("implementations")
     void adamWWithZeroGradientOnlyDecays(FusedUpdates u) {
         float[] p = {1, -2, 0.5f}, g = new float[3], m = new float[3], v = new float[3];
-        AdamWParams h = AdamWParams.defaults().withLr(0.1).withWeightDecay(0.1);
+        AdamParams h = AdamParams.adamW().withLr(0.1).withWeightDecay(0.1);
         for (int t = 1; t <= 20; t++) {
-            u.adamW(h, t, p, g, m, v);
+            u.adam(h, t, p, g, m, v);
         }
         double factor = Math.pow(1 - 0.1 * 0.1, 20);
         assertNear(new double[] {factor, -2 * factor, 0.5 * factor}, p, 2e-6);
@@ -199,7 +199,7 @@ class FusedUpdatesTest {
      */
     @Property(tries = 120)
     void adamWFollowsTheDoubleReferenceFor100Steps(@ForAll("cases") Case c) {
-        AdamWParams h = new AdamWParams(c.lr(), c.beta1(), c.beta2(), 1e-8, c.wd(), c.maximize());
+        AdamParams h = new AdamParams(c.lr(), c.beta1(), c.beta2(), 1e-8, c.wd(), true, false, c.maximize());
         SplittableRandom r = new SplittableRandom(c.seed());
         int n = c.n();
         float[] p0 = new float[n], scale = new float[n];
@@ -217,7 +217,7 @@ class FusedUpdatesTest {
             for (int t = 1; t <= 100; t++) {
                 float[] g = gradient(r, scale);
                 MemorySegment.copy(g, 0, gs, F, (long) c.offset() * 4, n);
-                c.u().adamW(h, t, n, ps, c.offset(), gs, c.offset(), ms, c.offset(), vs, c.offset());
+                c.u().adam(h, t, n, ps, c.offset(), gs, c.offset(), ms, c.offset(), vs, c.offset());
                 double bc1 = 1 - Math.pow(c.beta1(), t), bc2 = 1 - Math.pow(c.beta2(), t);
                 for (int i = 0; i < n; i++) {
                     double gi = c.maximize() ? -g[i] : g[i];
@@ -301,7 +301,7 @@ class FusedUpdatesTest {
                     FusedUpdates u = FusedUpdates.create(impl, pool);
                     float[] p = p0.clone(), m = new float[n], v = new float[n], p2 = p0.clone(), m2 = new float[n];
                     for (int t = 1; t <= 3; t++) {
-                        u.adamW(AdamWParams.defaults(), t, p, g, m, v);
+                        u.adam(AdamParams.adamW(), t, p, g, m, v);
                         u.lion(LionParams.defaults(), p2, g, m2);
                     }
                     float[][] now = {p, m, v, p2, m2};
@@ -320,11 +320,11 @@ class FusedUpdatesTest {
     @Test
     void badHyperparametersAreNamed() {
         assertEquals("lr must be finite and >= 0, was -0.1",
-                assertThrows(IllegalArgumentException.class, () -> AdamWParams.defaults().withLr(-0.1)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> AdamParams.adamW().withLr(-0.1)).getMessage());
         assertEquals("beta1 must be in [0, 1), was 1.0",
-                assertThrows(IllegalArgumentException.class, () -> AdamWParams.defaults().withBetas(1.0, 0.9)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> AdamParams.adamW().withBetas(1.0, 0.9)).getMessage());
         assertEquals("eps must be finite and >= 0, was NaN",
-                assertThrows(IllegalArgumentException.class, () -> AdamWParams.defaults().withEps(Double.NaN)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> AdamParams.adamW().withEps(Double.NaN)).getMessage());
         assertEquals("beta2 must be in [0, 1), was NaN",
                 assertThrows(IllegalArgumentException.class, () -> LionParams.defaults().withBetas(0.9, Double.NaN)).getMessage());
         assertEquals("weightDecay must be finite and >= 0, was Infinity", assertThrows(IllegalArgumentException.class,
@@ -335,16 +335,16 @@ class FusedUpdatesTest {
     @MethodSource("implementations")
     void badTensorsAreRejectedBeforeAnyWrite(FusedUpdates u) {
         float[] p = {1, 2, 3}, g = {1, 1, 1}, m = new float[3], v = new float[3], shortV = new float[2];
-        AdamWParams h = AdamWParams.defaults();
+        AdamParams h = AdamParams.adamW();
         assertEquals("p.length (3) != v.length (2)",
-                assertThrows(IllegalArgumentException.class, () -> u.adamW(h, 1, p, g, m, shortV)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> u.adam(h, 1, p, g, m, shortV)).getMessage());
         assertEquals("step must be >= 1, was 0",
-                assertThrows(IllegalArgumentException.class, () -> u.adamW(h, 0, p, g, m, v)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> u.adam(h, 0, p, g, m, v)).getMessage());
         MemorySegment ps = MemorySegment.ofArray(p);
         assertEquals("p and m overlap; a fused update needs separate buffers", assertThrows(IllegalArgumentException.class,
                 () -> u.lion(LionParams.defaults(), 2, ps, 0, MemorySegment.ofArray(g), 0, ps, 1)).getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> u.adamW(h, 1, 3, ps, 0, MemorySegment.ofArray(g), 1, MemorySegment.ofArray(m), 0,
+                () -> u.adam(h, 1, 3, ps, 0, MemorySegment.ofArray(g), 1, MemorySegment.ofArray(m), 0,
                         MemorySegment.ofArray(v), 0)).getMessage().contains("g: offset 1 + n 3 exceeds"));
         assertArrayEquals(new float[] {1, 2, 3}, p);
         assertArrayEquals(new float[3], m);

@@ -6,7 +6,7 @@ import static dev.vela.memory.SegmentChecks.checkWritableRange;
 
 import java.io.IOException;
 import java.io.InputStream;
-import dev.vela.optim.AdamWParams;
+import dev.vela.optim.AdamParams;
 import dev.vela.optim.LionParams;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -266,9 +266,15 @@ public final class CReference {
 
     /**
      * One AdamW step (PyTorch semantics, maximize ignored) over n floats, the same per-step
-     * scalars as {@link dev.vela.optim.FusedUpdates#adamW}.
+     * scalars as {@link dev.vela.optim.FusedUpdates#adam}.
+     *
+     * @throws IllegalArgumentException unless h has decoupled decay and no amsgrad (the C loop is AdamW's)
      */
-    public void adamW(AdamWParams h, long step, long n, MemorySegment p, MemorySegment g, MemorySegment m, MemorySegment v) {
+    public void adamW(AdamParams h, long step, long n, MemorySegment p, MemorySegment g, MemorySegment m, MemorySegment v) {
+        if (!h.decoupled() || h.amsgrad()) {
+            throw new IllegalArgumentException("the C reference implements AdamW only (decoupled decay, no amsgrad), "
+                    + "was decoupled " + h.decoupled() + ", amsgrad " + h.amsgrad());
+        }
         checkCount("n", n);
         checkNative("p", p, n, true);
         checkNative("g", g, n, false);

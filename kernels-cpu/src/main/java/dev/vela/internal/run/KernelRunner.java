@@ -26,6 +26,12 @@ public final class KernelRunner {
         void run(long start, int length);
     }
 
+    /** Adds the partial sums of the block [start, start + length) into out[0..k). */
+    @FunctionalInterface
+    public interface SumsBlock {
+        void add(long start, int length, double[] out);
+    }
+
     private final VelaPool pool;
 
     public KernelRunner(VelaPool pool) {
@@ -89,6 +95,65 @@ public final class KernelRunner {
             s += p;
         }
         return s;
+    }
+
+    /**
+     * k sums at once over fixed blocks of {@link #REDUCTION_BLOCK} elements: each block's partials
+     * start from zero, and the blocks are added left to right in double, so the result does not
+     * depend on the thread count.
+     */
+    public double[] sums(long n, boolean parallel, int k, SumsBlock f) {
+        long blocks = (n + REDUCTION_BLOCK - 1) / REDUCTION_BLOCK;
+        double[] total = new double[k];
+        if (blocks <= 1) {
+            if (n > 0) {
+                f.add(0, (int) n, total);
+            }
+            return total;
+        }
+        double[] partials = new double[Math.toIntExact(blocks * k)];
+        (parallel ? pool : INLINE).parallelFor(blocks, BLOCKS_PER_TASK, (b0, b1) -> {
+            double[] one = new double[k];
+            for (long b = b0; b < b1; b++) {
+                long start = b * REDUCTION_BLOCK;
+                java.util.Arrays.fill(one, 0);
+                f.add(start, (int) Math.min(REDUCTION_BLOCK, n - start), one);
+                System.arraycopy(one, 0, partials, (int) b * k, k);
+            }
+        });
+        for (int b = 0; b < blocks; b++) {
+            for (int j = 0; j < k; j++) {
+                total[j] += partials[b * k + j];
+            }
+        }
+        return total;
+    }
+
+    /**
+     * k sums for each of {@code rows} consecutive rows of {@code cols} elements, as
+     * {@code out[row * k + j]}: each row summed as {@link #sums} sums, long rows with their blocks
+     * in parallel, short rows many to a task.
+     */
+    public double[] rowSums(long rows, long cols, boolean parallel, int k, SumsBlock f) {
+        double[] out = new double[Math.toIntExact(rows * k)];
+        if (cols >= REDUCTION_BLOCK) {
+            for (long r = 0; r < rows; r++) {
+                long base = r * cols;
+                System.arraycopy(sums(cols, parallel, k, (o, len, part) -> f.add(base + o, len, part)), 0, out,
+                        (int) r * k, k);
+            }
+            return out;
+        }
+        long rowsPerTask = Math.max(1, REDUCTION_BLOCK / Math.max(1, cols));
+        (parallel ? pool : INLINE).parallelFor(rows, rowsPerTask, (r0, r1) -> {
+            double[] one = new double[k];
+            for (long r = r0; r < r1; r++) {
+                java.util.Arrays.fill(one, 0);
+                f.add(r * cols, (int) cols, one);
+                System.arraycopy(one, 0, out, (int) r * k, k);
+            }
+        });
+        return out;
     }
 
     /** The largest block partial; NaN if any partial is NaN; 0 for n = 0. */

@@ -1,36 +1,123 @@
 package dev.vela.internal.simd;
 
 import java.lang.foreign.MemorySegment;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Fused optimizer updates: one pass over p, g and the state, each element read once and written
- * once. Per-step scalars arrive precomputed (in double, rounded once to float); arguments are
- * validated by the caller and a call covers at most MAX_SPAN elements.
+ * once, plus the read-only reductions that the norm-based methods run first. Per-step scalars
+ * arrive precomputed (in double, rounded once to float); arguments are validated by the caller
+ * and a call covers at most MAX_SPAN elements.
+ *
+ * <p>In every rule the gradient first becomes {@code g' = gScale * g + l2 * p} ({@code gScale}
+ * is -1 to maximize, and carries LARS's trust ratio); the {@code l2} term is skipped when
+ * {@code l2 == 0}, so an infinite p does not turn into NaN through {@code 0 * inf}.
  */
 public interface OptimOps {
 
     String name();
 
     /**
-     * Per-step AdamW coefficients: gSign = -1 to maximize; decay = 1 - lr * wd;
-     * c1 = 1 - beta1, c2 = 1 - beta2; stepSize = lr / (1 - beta1^t);
-     * invSqrtBc2 = 1 / sqrt(1 - beta2^t).
+     * Adam family: m = beta1 m + c1 g'; v = beta2 v + c2 g'^2 (amsgrad: vMax = max(vMax, v), used
+     * below in place of v); p = p * decay - stepSize * m / (sqrt(v) * invSqrtBc2 + eps).
+     * AdamW has decay = 1 - lr wd and l2 = 0; Adam has decay = 1 and l2 = wd; LAMB, AdamP fold
+     * their trust ratio and projection into decay and stepSize.
      */
-    record AdamWStep(float gSign, float decay, float beta1, float c1, float beta2, float c2, float stepSize,
-                     float invSqrtBc2, float eps) {
+    record AdamStep(float gScale, float l2, float decay, float beta1, float c1, float beta2, float c2, float stepSize,
+                    float invSqrtBc2, float eps) {
     }
 
-    /** Per-step Lion coefficients: gSign = -1 to maximize; decay = 1 - lr * wd; c1 = 1 - beta1, c2 = 1 - beta2. */
-    record LionStep(float gSign, float decay, float lr, float beta1, float c1, float beta2, float c2) {
-    }
+    void adam(int n, AdamStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m, long mo,
+              MemorySegment v, long vo);
+
+    void adamAmsgrad(int n, AdamStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m, long mo,
+                     MemorySegment v, long vo, MemorySegment vMax, long vMaxO);
 
     /**
-     * g' = gSign * g; p = p * decay; m = beta1 * m + c1 * g'; v = beta2 * v + c2 * g'^2;
-     * p = p - stepSize * m / (sqrt(v) * invSqrtBc2 + eps).
+     * SGD family: without a buffer p = p * decay - lr * g'. With one: b = g' on the first step,
+     * else b = momentum b + dampC g'; d = nesterov ? g' + momentum b : b; p = p * decay - lr d.
      */
-    void adamW(int n, AdamWStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m, long mo,
-               MemorySegment v, long vo);
+    record SgdStep(float gScale, float l2, float decay, float lr, float momentum, float dampC, boolean first,
+                   boolean nesterov) {
+    }
 
-    /** g' = gSign * g; c = beta1 * m + c1 * g'; p = p * decay - lr * sign(c); m = beta2 * m + c2 * g'. */
+    void sgd(int n, SgdStep s, MemorySegment p, long po, MemorySegment g, long go, @Nullable MemorySegment b, long bo);
+
+    /** g' = gScale g; c = beta1 m + c1 g'; p = p * decay - lr * sign(c); m = beta2 m + c2 g'. */
+    record LionStep(float gScale, float decay, float lr, float beta1, float c1, float beta2, float c2) {
+    }
+
     void lion(int n, LionStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m, long mo);
+
+    /**
+     * signSGD (no buffer): p = p * decay - lr sign(g'). Signum: m = beta m + c g';
+     * p = p * decay - lr sign(m).
+     */
+    record SignumStep(float gScale, float decay, float lr, float beta, float c) {
+    }
+
+    void signum(int n, SignumStep s, MemorySegment p, long po, MemorySegment g, long go, @Nullable MemorySegment m,
+                long mo);
+
+    /**
+     * AdaBelief: m = beta1 m + c1 g'; s = beta2 s + c2 (g' - m)^2 + epsState; p = p * decay -
+     * stepSize * m / (sqrt(s) * invSqrtBc2 + eps), or p = p * decay - stepSize * m when
+     * {@code sgdStep} (the rectified variant's first steps).
+     */
+    record AdaBeliefStep(float gScale, float l2, float decay, float beta1, float c1, float beta2, float c2,
+                         float epsState, float stepSize, float invSqrtBc2, float eps, boolean sgdStep) {
+    }
+
+    void adaBelief(int n, AdaBeliefStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m, long mo,
+                   MemorySegment v, long vo);
+
+    /**
+     * diffGrad: m, v as Adam; xi = 1 / (1 + exp(-|prev - g'|)); p = p - stepSize * xi * m /
+     * (sqrt(v) + eps); prev = g'.
+     */
+    record DiffGradStep(float gScale, float l2, float beta1, float c1, float beta2, float c2, float stepSize, float eps) {
+    }
+
+    void diffGrad(int n, DiffGradStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m, long mo,
+                  MemorySegment v, long vo, MemorySegment prev, long prevO);
+
+    /**
+     * EXAdam: m, v as Adam; d1 = 1 + beta2t v / (v + eps); d2 = 1 + beta1t m^2 / (m^2 + eps);
+     * p = p * decay - lr (d1 m invBc1 + d1 g' invBc1) / (sqrt(d2 v invBc2) + eps).
+     */
+    record ExAdamStep(float gScale, float decay, float beta1, float c1, float beta2, float c2, float beta1t, float beta2t,
+                      float invBc1, float invBc2, float lr, float eps) {
+    }
+
+    void exAdam(int n, ExAdamStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m, long mo,
+                MemorySegment v, long vo);
+
+    // ---- read-only reductions of the norm-based methods: partial sums of one block ----------
+
+    /**
+     * LAMB's norms: with m, v advanced as {@link AdamStep} would (not written), u = m invBc1 /
+     * (sqrt(v) invSqrtBc2 + eps) + wd p; adds sum p^2 to out[0] and sum u^2 to out[1].
+     */
+    void lambSums(int n, AdamStep s, float wd, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m,
+                  long mo, MemorySegment v, long vo, double[] out);
+
+    /** LARS's norms: u = gScale g + wd p; adds sum p^2 to out[0] and sum u^2 to out[1]. */
+    void larsSums(int n, float gScale, float wd, MemorySegment p, long po, MemorySegment g, long go, double[] out);
+
+    /**
+     * AdamP's cosine test and projection: with u the Adam direction m / (sqrt(v) invSqrtBc2 +
+     * eps) (m, v advanced, not written), adds sum g'p, sum g'^2, sum p^2, sum p u to out[0..3].
+     */
+    void adamPSums(int n, AdamStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m, long mo,
+                   MemorySegment v, long vo, double[] out);
+
+    /**
+     * SGDP's cosine test and projection: with d the SGD direction of {@link SgdStep} (b advanced,
+     * not written), adds sum g'p, sum g'^2, sum p^2, sum p d to out[0..3].
+     */
+    void sgdPSums(int n, SgdStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment b, long bo,
+                  double[] out);
+
+    /** Adds sum x, and sum (x - center)^2 to out[0], out[1] (SGD-SaI's gradient statistics). */
+    void centeredSums(int n, float center, MemorySegment x, long xo, double[] out);
 }

@@ -2,8 +2,12 @@ package dev.vela.internal.simd;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import org.jspecify.annotations.Nullable;
 
-/** Plain loops over any segment; float arithmetic without fused multiply-adds. */
+/**
+ * Plain loops over any segment; float arithmetic without fused multiply-adds, block sums of the
+ * reductions accumulated in double.
+ */
 public final class ScalarOptimOps implements OptimOps {
 
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -13,29 +17,227 @@ public final class ScalarOptimOps implements OptimOps {
         return "scalar";
     }
 
+    private static float get(MemorySegment s, long i) {
+        return s.getAtIndex(F, i);
+    }
+
+    private static void set(MemorySegment s, long i, float value) {
+        s.setAtIndex(F, i, value);
+    }
+
+    /** g' = gScale g + l2 p, the l2 term only when l2 != 0. */
+    private static float grad(float gScale, float l2, float g, float p) {
+        float gi = gScale * g;
+        return l2 != 0 ? gi + l2 * p : gi;
+    }
+
+    // ---- elementwise ---------------------------------------------------------------------------
+
     @Override
-    public void adamW(int n, AdamWStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m, long mo,
-                      MemorySegment v, long vo) {
+    public void adam(int n, AdamStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m, long mo,
+                     MemorySegment v, long vo) {
         for (int i = 0; i < n; i++) {
-            float gi = s.gSign() * g.getAtIndex(F, go + i);
-            float mi = s.beta1() * m.getAtIndex(F, mo + i) + s.c1() * gi;
-            float vi = s.beta2() * v.getAtIndex(F, vo + i) + s.c2() * gi * gi;
-            float pi = p.getAtIndex(F, po + i) * s.decay();
-            float denom = (float) Math.sqrt(vi) * s.invSqrtBc2() + s.eps();
-            m.setAtIndex(F, mo + i, mi);
-            v.setAtIndex(F, vo + i, vi);
-            p.setAtIndex(F, po + i, pi - s.stepSize() * mi / denom);
+            float pi = get(p, po + i);
+            float gi = grad(s.gScale(), s.l2(), get(g, go + i), pi);
+            float mi = s.beta1() * get(m, mo + i) + s.c1() * gi;
+            float vi = s.beta2() * get(v, vo + i) + s.c2() * gi * gi;
+            set(m, mo + i, mi);
+            set(v, vo + i, vi);
+            set(p, po + i, pi * s.decay() - s.stepSize() * mi / ((float) Math.sqrt(vi) * s.invSqrtBc2() + s.eps()));
         }
+    }
+
+    @Override
+    public void adamAmsgrad(int n, AdamStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m,
+                            long mo, MemorySegment v, long vo, MemorySegment vMax, long vMaxO) {
+        for (int i = 0; i < n; i++) {
+            float pi = get(p, po + i);
+            float gi = grad(s.gScale(), s.l2(), get(g, go + i), pi);
+            float mi = s.beta1() * get(m, mo + i) + s.c1() * gi;
+            float vi = s.beta2() * get(v, vo + i) + s.c2() * gi * gi;
+            float vm = Math.max(get(vMax, vMaxO + i), vi);
+            set(m, mo + i, mi);
+            set(v, vo + i, vi);
+            set(vMax, vMaxO + i, vm);
+            set(p, po + i, pi * s.decay() - s.stepSize() * mi / ((float) Math.sqrt(vm) * s.invSqrtBc2() + s.eps()));
+        }
+    }
+
+    @Override
+    public void sgd(int n, SgdStep s, MemorySegment p, long po, MemorySegment g, long go, @Nullable MemorySegment b,
+                    long bo) {
+        for (int i = 0; i < n; i++) {
+            float pi = get(p, po + i);
+            float gi = grad(s.gScale(), s.l2(), get(g, go + i), pi);
+            set(p, po + i, pi * s.decay() - s.lr() * (b == null ? gi : sgdDirection(s, gi, b, bo + i)));
+        }
+    }
+
+    /** Advances the momentum buffer at index i and returns the direction. */
+    private static float sgdDirection(SgdStep s, float gi, MemorySegment b, long i) {
+        float bi = s.first() ? gi : s.momentum() * get(b, i) + s.dampC() * gi;
+        set(b, i, bi);
+        return s.nesterov() ? gi + s.momentum() * bi : bi;
     }
 
     @Override
     public void lion(int n, LionStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m, long mo) {
         for (int i = 0; i < n; i++) {
-            float gi = s.gSign() * g.getAtIndex(F, go + i);
-            float mi = m.getAtIndex(F, mo + i);
+            float gi = s.gScale() * get(g, go + i);
+            float mi = get(m, mo + i);
             float c = s.beta1() * mi + s.c1() * gi;
-            p.setAtIndex(F, po + i, p.getAtIndex(F, po + i) * s.decay() - s.lr() * Math.signum(c));
-            m.setAtIndex(F, mo + i, s.beta2() * mi + s.c2() * gi);
+            set(p, po + i, get(p, po + i) * s.decay() - s.lr() * Math.signum(c));
+            set(m, mo + i, s.beta2() * mi + s.c2() * gi);
         }
+    }
+
+    @Override
+    public void signum(int n, SignumStep s, MemorySegment p, long po, MemorySegment g, long go,
+                       @Nullable MemorySegment m, long mo) {
+        for (int i = 0; i < n; i++) {
+            float d = s.gScale() * get(g, go + i);
+            if (m != null) {
+                d = s.beta() * get(m, mo + i) + s.c() * d;
+                set(m, mo + i, d);
+            }
+            set(p, po + i, get(p, po + i) * s.decay() - s.lr() * Math.signum(d));
+        }
+    }
+
+    @Override
+    public void adaBelief(int n, AdaBeliefStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m,
+                          long mo, MemorySegment v, long vo) {
+        for (int i = 0; i < n; i++) {
+            float pi = get(p, po + i);
+            float gi = grad(s.gScale(), s.l2(), get(g, go + i), pi);
+            float mi = s.beta1() * get(m, mo + i) + s.c1() * gi;
+            float r = gi - mi;
+            float vi = s.beta2() * get(v, vo + i) + s.c2() * r * r + s.epsState();
+            set(m, mo + i, mi);
+            set(v, vo + i, vi);
+            float d = s.sgdStep() ? mi : mi / ((float) Math.sqrt(vi) * s.invSqrtBc2() + s.eps());
+            set(p, po + i, pi * s.decay() - s.stepSize() * d);
+        }
+    }
+
+    @Override
+    public void diffGrad(int n, DiffGradStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m,
+                         long mo, MemorySegment v, long vo, MemorySegment prev, long prevO) {
+        for (int i = 0; i < n; i++) {
+            float pi = get(p, po + i);
+            float gi = grad(s.gScale(), s.l2(), get(g, go + i), pi);
+            float mi = s.beta1() * get(m, mo + i) + s.c1() * gi;
+            float vi = s.beta2() * get(v, vo + i) + s.c2() * gi * gi;
+            float xi = 1f / (1f + (float) Math.exp(-Math.abs(get(prev, prevO + i) - gi)));
+            set(m, mo + i, mi);
+            set(v, vo + i, vi);
+            set(prev, prevO + i, gi);
+            set(p, po + i, pi - s.stepSize() * (xi * mi) / ((float) Math.sqrt(vi) + s.eps()));
+        }
+    }
+
+    @Override
+    public void exAdam(int n, ExAdamStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m,
+                       long mo, MemorySegment v, long vo) {
+        for (int i = 0; i < n; i++) {
+            float gi = s.gScale() * get(g, go + i);
+            float mi = s.beta1() * get(m, mo + i) + s.c1() * gi;
+            float vi = s.beta2() * get(v, vo + i) + s.c2() * gi * gi;
+            float d1 = 1f + s.beta2t() * vi / (vi + s.eps());
+            float m2 = mi * mi;
+            float d2 = 1f + s.beta1t() * m2 / (m2 + s.eps());
+            float num = d1 * s.invBc1() * (mi + gi);
+            float den = (float) Math.sqrt(d2 * vi * s.invBc2()) + s.eps();
+            set(m, mo + i, mi);
+            set(v, vo + i, vi);
+            set(p, po + i, get(p, po + i) * s.decay() - s.lr() * num / den);
+        }
+    }
+
+    // ---- reductions ----------------------------------------------------------------------------
+
+    @Override
+    public void lambSums(int n, AdamStep s, float wd, MemorySegment p, long po, MemorySegment g, long go,
+                         MemorySegment m, long mo, MemorySegment v, long vo, double[] out) {
+        double pp = 0, uu = 0;
+        for (int i = 0; i < n; i++) {
+            float pi = get(p, po + i);
+            float gi = s.gScale() * get(g, go + i);
+            float mi = s.beta1() * get(m, mo + i) + s.c1() * gi;
+            float vi = s.beta2() * get(v, vo + i) + s.c2() * gi * gi;
+            float u = s.stepSize() * mi / ((float) Math.sqrt(vi) * s.invSqrtBc2() + s.eps()) + wd * pi;
+            pp += (double) pi * pi;
+            uu += (double) u * u;
+        }
+        out[0] += pp;
+        out[1] += uu;
+    }
+
+    @Override
+    public void larsSums(int n, float gScale, float wd, MemorySegment p, long po, MemorySegment g, long go,
+                         double[] out) {
+        double pp = 0, uu = 0;
+        for (int i = 0; i < n; i++) {
+            float pi = get(p, po + i);
+            float u = grad(gScale, wd, get(g, go + i), pi);
+            pp += (double) pi * pi;
+            uu += (double) u * u;
+        }
+        out[0] += pp;
+        out[1] += uu;
+    }
+
+    @Override
+    public void adamPSums(int n, AdamStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m,
+                          long mo, MemorySegment v, long vo, double[] out) {
+        double gp = 0, gg = 0, pp = 0, pu = 0;
+        for (int i = 0; i < n; i++) {
+            float pi = get(p, po + i);
+            float gi = grad(s.gScale(), s.l2(), get(g, go + i), pi);
+            float mi = s.beta1() * get(m, mo + i) + s.c1() * gi;
+            float vi = s.beta2() * get(v, vo + i) + s.c2() * gi * gi;
+            float u = mi / ((float) Math.sqrt(vi) * s.invSqrtBc2() + s.eps());
+            gp += (double) gi * pi;
+            gg += (double) gi * gi;
+            pp += (double) pi * pi;
+            pu += (double) pi * u;
+        }
+        out[0] += gp;
+        out[1] += gg;
+        out[2] += pp;
+        out[3] += pu;
+    }
+
+    @Override
+    public void sgdPSums(int n, SgdStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment b, long bo,
+                         double[] out) {
+        double gp = 0, gg = 0, pp = 0, pd = 0;
+        for (int i = 0; i < n; i++) {
+            float pi = get(p, po + i);
+            float gi = grad(s.gScale(), s.l2(), get(g, go + i), pi);
+            float bi = s.first() ? gi : s.momentum() * get(b, bo + i) + s.dampC() * gi;
+            float d = s.nesterov() ? gi + s.momentum() * bi : bi;
+            gp += (double) gi * pi;
+            gg += (double) gi * gi;
+            pp += (double) pi * pi;
+            pd += (double) pi * d;
+        }
+        out[0] += gp;
+        out[1] += gg;
+        out[2] += pp;
+        out[3] += pd;
+    }
+
+    @Override
+    public void centeredSums(int n, float center, MemorySegment x, long xo, double[] out) {
+        double sum = 0, squares = 0;
+        for (int i = 0; i < n; i++) {
+            float xi = get(x, xo + i);
+            double d = (double) xi - center;
+            sum += xi;
+            squares += d * d;
+        }
+        out[0] += sum;
+        out[1] += squares;
     }
 }

@@ -55,9 +55,26 @@ final class FloatSegments {
         s.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, v);
     }
 
+    /**
+     * Lanes summed left to right in double: the Vector API leaves reduceLanes' order open (it
+     * differs between interpreted and compiled code), and lane() allocates nothing.
+     */
+    static double sumLanes(FloatVector v) {
+        double s = 0;
+        for (int j = 0; j < F.length(); j++) {
+            s += v.lane(j);
+        }
+        return s;
+    }
+
     /** a * b + c, fused when the CPU fuses quickly (decided once at start-up). */
     static FloatVector madd(FloatVector a, FloatVector b, FloatVector c) {
         return FMA ? a.fma(b, c) : a.mul(b).add(c);
+    }
+
+    /** a * b + c with a broadcast b. */
+    static FloatVector madd(FloatVector a, float b, FloatVector c) {
+        return FMA ? a.fma(FloatVector.broadcast(F, b), c) : a.mul(b).add(c);
     }
 
     /** The scalar twin of {@link #madd(FloatVector, FloatVector, FloatVector)}, for loop tails. */

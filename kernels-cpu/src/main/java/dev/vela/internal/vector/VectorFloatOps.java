@@ -49,18 +49,11 @@ public final class VectorFloatOps implements FloatOps {
 
     // ---- helpers -------------------------------------------------------------------------
 
-    /**
-     * Lanes summed left to right in double: the Vector API leaves reduceLanes' order open (it
-     * differs between interpreted and compiled code), and lane() allocates nothing.
-     */
     private static double sumLanes(FloatVector v) {
-        double s = 0;
-        for (int j = 0; j < L; j++) {
-            s += v.lane(j);
-        }
-        return s;
+        return FloatSegments.sumLanes(v);
     }
 
+    /** As {@link FloatSegments#sumLanes}: left to right in double, for a fixed order. */
     private static double sumLanes(DoubleVector v) {
         double s = 0;
         for (int j = 0; j < D.length(); j++) {

@@ -1,0 +1,86 @@
+package dev.vela.optim;
+
+import static dev.vela.memory.SegmentChecks.checkCount;
+import static dev.vela.memory.SegmentChecks.checkRange;
+import static dev.vela.memory.SegmentChecks.checkSameLength;
+import static dev.vela.memory.SegmentChecks.checkWritableRange;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The checks every fused update makes before it writes anything: a valid count, every buffer
+ * live, in range and writable where written, and no two buffers sharing memory (an update reads
+ * each element of every buffer before writing it, so aliasing would change the result).
+ */
+final class Operands {
+
+    private static final long F = Float.BYTES;
+
+    private final long n;
+    private final List<String> names = new ArrayList<>();
+    private final List<MemorySegment> ranges = new ArrayList<>();
+
+    private Operands(long n) {
+        this.n = n;
+    }
+
+    static Operands of(long n) {
+        checkCount("n", n);
+        return new Operands(n);
+    }
+
+    /** A buffer the update writes. */
+    Operands written(String name, MemorySegment s, long offset) {
+        checkWritableRange(name, s, offset, n, F);
+        return add(name, s, offset);
+    }
+
+    /** A buffer the update only reads. */
+    Operands read(String name, MemorySegment s, long offset) {
+        checkRange(name, s, offset, n, F);
+        return add(name, s, offset);
+    }
+
+    /** A state buffer that the rule needs exactly when {@code needed}. */
+    Operands state(String name, @Nullable MemorySegment s, long offset, boolean needed, String why) {
+        if (needed && s == null) {
+            throw new NullPointerException(name + " must not be null: " + why);
+        }
+        return s == null ? this : written(name, s, offset);
+    }
+
+    private Operands add(String name, MemorySegment s, long offset) {
+        names.add(name);
+        ranges.add(n == 0 ? s.asSlice(0, 0) : s.asSlice(offset * F, n * F));
+        return this;
+    }
+
+    /** Fails, naming both, if any two of the ranges share memory. */
+    void checkDisjoint() {
+        if (n == 0) {
+            return;
+        }
+        for (int i = 0; i < ranges.size(); i++) {
+            for (int j = i + 1; j < ranges.size(); j++) {
+                if (ranges.get(i).asOverlappingSlice(ranges.get(j)).isPresent()) {
+                    throw new IllegalArgumentException(names.get(i) + " and " + names.get(j)
+                            + " overlap; a fused update needs separate buffers");
+                }
+            }
+        }
+    }
+
+    /** {@code a} as a segment, after checking that it has p's length. */
+    static MemorySegment sameLength(float[] p, String name, float[] a) {
+        checkSameLength("p", p.length, name, a.length);
+        return MemorySegment.ofArray(a);
+    }
+
+    /** As {@link #sameLength}, where a missing buffer stays missing. */
+    static @Nullable MemorySegment sameLengthOrNull(float[] p, String name, float @Nullable [] a) {
+        return a == null ? null : sameLength(p, name, a);
+    }
+}

@@ -1,0 +1,104 @@
+package dev.vela.optim;
+
+import dev.vela.internal.run.KernelRunner;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * AdamP's and SGDP's projection (Heo et al. 2021): decided from per-row sums of g'p, g'^2, p^2
+ * and p u (u the unprojected direction), then folded into the update as a per-row decay
+ * {@code p <- p (decay + stepSize a_i) - stepSize u}, which equals removing from u its component
+ * along {@code p_i / (||p_i|| + eps)}: {@code a_i = (p_i . u_i) / (||p_i|| + eps)^2}.
+ */
+final class Projection {
+
+    /** Adds the four sums (g'p, g'^2, p^2, p u) of the elements [start, start + length). */
+    @FunctionalInterface
+    interface Sums {
+        void add(long start, int length, double[] out);
+    }
+
+    /** Updates the elements [start, start + length), all in one row, with that row's decay. */
+    @FunctionalInterface
+    interface RowUpdate {
+        void apply(long start, int length, float rowDecay);
+    }
+
+    private final long rows;
+    private final long cols;
+    /** a_i per row (one entry for the layer view), or null when nothing is projected. */
+    private final double @Nullable [] coefficients;
+
+    private Projection(long rows, long cols, double @Nullable [] coefficients) {
+        this.rows = rows;
+        this.cols = cols;
+        this.coefficients = coefficients;
+    }
+
+    static void checkRows(long rows, long n) {
+        if (rows < 1 || n % rows != 0) {
+            throw new IllegalArgumentException("rows must be >= 1 and divide n, was rows " + rows + ", n " + n);
+        }
+    }
+
+    boolean projected() {
+        return coefficients != null;
+    }
+
+    /** The channel test, then the layer test; tensors of one row are never projected. */
+    static Projection decide(KernelRunner run, boolean parallel, long rows, long n, double delta, double eps, Sums f) {
+        if (rows <= 1 || n == 0) {
+            return new Projection(1, n, null);
+        }
+        long cols = n / rows;
+        double[] s = run.rowSums(rows, cols, parallel, 4, f::add);
+        double maxCos = 0;
+        double[] total = new double[4];
+        for (int r = 0; r < rows; r++) {
+            maxCos = Math.max(maxCos, cosine(s[4 * r], s[4 * r + 1], s[4 * r + 2], eps));
+            for (int j = 0; j < 4; j++) {
+                total[j] += s[4 * r + j];
+            }
+        }
+        if (maxCos < delta / Math.sqrt(cols)) {
+            double[] a = new double[(int) rows];
+            for (int r = 0; r < rows; r++) {
+                a[r] = along(s[4 * r + 2], s[4 * r + 3], eps);
+            }
+            return new Projection(rows, cols, a);
+        }
+        if (cosine(total[0], total[1], total[2], eps) < delta / Math.sqrt(n)) {
+            return new Projection(1, n, new double[] {along(total[2], total[3], eps)});
+        }
+        return new Projection(1, n, null);
+    }
+
+    /** |cos(g, p)| as torch's cosine_similarity computes it: g.p / (max(||g||, eps) max(||p||, eps)). */
+    private static double cosine(double gp, double gg, double pp, double eps) {
+        return Math.abs(gp) / (Math.max(Math.sqrt(gg), eps) * Math.max(Math.sqrt(pp), eps));
+    }
+
+    private static double along(double pp, double pu, double eps) {
+        double norm = Math.sqrt(pp) + eps;
+        return pu / (norm * norm);
+    }
+
+    /** Runs the update over all n = rows * cols elements, each span split at row boundaries. */
+    void apply(KernelRunner run, boolean parallel, double decay, double stepSize, RowUpdate u) {
+        long n = rows * cols;
+        double[] a = coefficients;
+        if (a == null) {
+            float d = (float) decay;
+            run.elementwise(n, parallel, (start, len) -> u.apply(start, len, d));
+            return;
+        }
+        run.elementwise(n, parallel, (start, len) -> {
+            long end = start + len;
+            for (long at = start; at < end; ) {
+                long row = at / cols;
+                long rowEnd = Math.min(end, (row + 1) * cols);
+                u.apply(at, (int) (rowEnd - at), (float) (decay + stepSize * a[(int) row]));
+                at = rowEnd;
+            }
+        });
+    }
+}
