@@ -1,9 +1,19 @@
 package dev.vela.bench;
 
 import dev.vela.nativeref.CReference;
+import dev.vela.optim.AdaBeliefParams;
+import dev.vela.optim.AdamPParams;
 import dev.vela.optim.AdamParams;
+import dev.vela.optim.DiffGradParams;
+import dev.vela.optim.ExAdamParams;
 import dev.vela.optim.FusedUpdates;
+import dev.vela.optim.LambParams;
+import dev.vela.optim.LarsParams;
 import dev.vela.optim.LionParams;
+import dev.vela.optim.SgdParams;
+import dev.vela.optim.SgdSaiParams;
+import dev.vela.optim.SgdpParams;
+import dev.vela.optim.SignumParams;
 import dev.vela.parallel.VelaPool;
 import dev.vela.kernels.Implementation;
 import java.lang.foreign.Arena;
@@ -22,10 +32,13 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Fused optimizer steps on off-heap float32 tensors, Vela against the C reference with the same
- * maths. AdamW moves 28 bytes per parameter (p, g, m, v read; p, m, v written), Lion 20 (p, g, m
- * read; p, m written). The step number is fixed so that every invocation does identical work;
- * updates stay bounded (Adam's by lr, Lion's exactly lr).
+ * Fused optimizer steps on off-heap float32 tensors: every first-order rule, and Vela's AdamW
+ * and Lion against the C reference with the same maths. Bytes per parameter count what each step
+ * must move: every buffer it reads once plus every buffer it writes once (AdamW: p, g, m, v read;
+ * p, m, v written = 28), plus the one read-only pass of the norm-based rules (LAMB and AdamP read
+ * p, g, m, v first: +16; LARS p, g: +8; SGDP p, g, b: +12). The step number is fixed so that
+ * every invocation does identical work; updates stay bounded. AdamP and SGDP see the tensor as
+ * 1024 rows, so their per-row projection test runs.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,14 +55,27 @@ public class OptimizerBench {
     public String impl;
 
     private static final AdamParams ADAMW = AdamParams.adamW();
+    private static final AdamParams AMSGRAD = AdamParams.adamW().withAmsgrad(true);
+    private static final SgdParams SGD = SgdParams.defaults().withMomentum(0.9, 0, false).withWeightDecay(1e-4);
     private static final LionParams LION = LionParams.defaults().withWeightDecay(0.1);
+    private static final SignumParams SIGNUM = SignumParams.signum().withWeightDecay(0.1);
+    private static final AdaBeliefParams ADABELIEF = AdaBeliefParams.defaults().withWeightDecay(1e-2, true);
+    private static final DiffGradParams DIFFGRAD = DiffGradParams.defaults();
+    private static final ExAdamParams EXADAM = ExAdamParams.defaults().withWeightDecay(1e-2);
+    private static final LambParams LAMB = LambParams.defaults().withWeightDecay(1e-2);
+    private static final LarsParams LARS = LarsParams.defaults().withLr(0.1).withWeightDecay(1e-4);
+    private static final SgdSaiParams SGDSAI = SgdSaiParams.defaults();
+    private static final AdamPParams ADAMP = AdamPParams.defaults().withWeightDecay(1e-2);
+    private static final SgdpParams SGDP = SgdpParams.defaults();
     private static final long STEP = 10;
+    private static final long ROWS = 1024;
 
     private Arena arena;
     private VelaPool pool;
     private FusedUpdates u;
     private CReference c;
-    private MemorySegment p, g, m, v;
+    private MemorySegment p, g, m, v, x;
+    private double saiScale;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -62,6 +88,8 @@ public class OptimizerBench {
         g = BenchSupport.floats(arena, size, -0.3f, 7e-4f);
         m = BenchSupport.floats(arena, size, 0f, 0f);
         v = BenchSupport.floats(arena, size, 0f, 0f);
+        x = BenchSupport.floats(arena, size, 0f, 0f);
+        saiScale = u.sgdSaiScale(SGDSAI, size, g, 0);
     }
 
     @TearDown(Level.Trial)
@@ -83,6 +111,18 @@ public class OptimizerBench {
     }
 
     @Benchmark
+    @BytesPerElement(36)
+    public void adamWAmsgrad() {
+        u.adamAmsgrad(AMSGRAD, STEP, size, p, 0, g, 0, m, 0, v, 0, x, 0);
+    }
+
+    @Benchmark
+    @BytesPerElement(20)
+    public void sgdMomentum() {
+        u.sgd(SGD, STEP, size, p, 0, g, 0, m, 0);
+    }
+
+    @Benchmark
     @BytesPerElement(20)
     public void lion() {
         u.lion(LION, size, p, 0, g, 0, m, 0);
@@ -92,5 +132,59 @@ public class OptimizerBench {
     @BytesPerElement(20)
     public void cLion() {
         c.lion(LION, size, p, g, m);
+    }
+
+    @Benchmark
+    @BytesPerElement(20)
+    public void signum() {
+        u.signum(SIGNUM, size, p, 0, g, 0, m, 0);
+    }
+
+    @Benchmark
+    @BytesPerElement(28)
+    public void adaBelief() {
+        u.adaBelief(ADABELIEF, STEP, size, p, 0, g, 0, m, 0, v, 0);
+    }
+
+    @Benchmark
+    @BytesPerElement(36)
+    public void diffGrad() {
+        u.diffGrad(DIFFGRAD, STEP, size, p, 0, g, 0, m, 0, v, 0, x, 0);
+    }
+
+    @Benchmark
+    @BytesPerElement(28)
+    public void exAdam() {
+        u.exAdam(EXADAM, STEP, size, p, 0, g, 0, m, 0, v, 0);
+    }
+
+    @Benchmark
+    @BytesPerElement(44)
+    public void lamb() {
+        u.lamb(LAMB, STEP, size, p, 0, g, 0, m, 0, v, 0);
+    }
+
+    @Benchmark
+    @BytesPerElement(28)
+    public void lars() {
+        u.lars(LARS, size, p, 0, g, 0, m, 0);
+    }
+
+    @Benchmark
+    @BytesPerElement(20)
+    public void sgdSai() {
+        u.sgdSai(SGDSAI, STEP, saiScale, size, p, 0, g, 0, m, 0);
+    }
+
+    @Benchmark
+    @BytesPerElement(44)
+    public boolean adamP() {
+        return u.adamP(ADAMP, STEP, ROWS, size, p, 0, g, 0, m, 0, v, 0);
+    }
+
+    @Benchmark
+    @BytesPerElement(32)
+    public boolean sgdp() {
+        return u.sgdp(SGDP, ROWS, size, p, 0, g, 0, m, 0);
     }
 }

@@ -14,12 +14,13 @@ import java.util.Optional;
 /**
  * Turns JMH measurements into the bench table and {@code summary.csv}: bytes per second for
  * every memory-bound case, and one row per case and anchor, where the ratio is always Vela's
- * figure divided by the anchor's figure measured in the same run, in the row's unit (GB/s, so
- * a ratio above 1 means faster than the anchor).
+ * figure divided by the anchor's figure measured in the same run (GB/s for the bandwidth anchors,
+ * parameters per second for {@code adamw_speed}), so a ratio above 1 means faster than the anchor.
  *
  * <p>Anchors: {@code stream_triad} is C STREAM triad at the same size and thread count
  * ({@code java_stream_triad} when the C library is unavailable); {@code c_ref} is the C kernel
- * doing the same operation; {@code array_loop} is a hand-written array-indexed Vector API loop.
+ * doing the same operation; {@code array_loop} is a hand-written array-indexed Vector API loop;
+ * {@code adamw_speed} compares an optimizer's parameters per second with fused AdamW's.
  */
 final class Summary {
 
@@ -109,17 +110,26 @@ final class Summary {
                 .map(j -> Map.entry("java_stream_triad", j.gbPerSecond()));
     }
 
-    /** Every anchor of a measurement, in a fixed order: name to anchor figure (GB/s). */
-    Map<String, Double> anchors(Measurement m) {
+    /**
+     * Every ratio of a measurement to its anchors, in a fixed order. Bandwidth anchors divide GB/s
+     * by GB/s; {@code adamw_speed} (other optimizers) divides parameters per second by AdamW's in
+     * the same run, so 1/1.2 = 0.83 means "1.2x AdamW's time per parameter".
+     */
+    Map<String, Double> ratios(Measurement m) {
         Map<String, Double> a = new LinkedHashMap<>();
-        streamAnchor(m).ifPresent(e -> a.put(e.getKey(), e.getValue()));
+        double gbs = m.gbPerSecond();
+        streamAnchor(m).ifPresent(e -> a.put(e.getKey(), gbs / e.getValue()));
         String cName = C_REF.get(m.name());
         if (cName != null) {
-            find(cName, m.size(), m.threads()).ifPresent(c -> a.put("c_ref", c.gbPerSecond()));
+            find(cName, m.size(), m.threads()).ifPresent(c -> a.put("c_ref", gbs / c.gbPerSecond()));
         }
         if (m.benchClass().equals("SegmentVsArrayBench") && !m.method().equals("arrayLoop")) {
             find("SegmentVsArrayBench.arrayLoop", m.size(), m.threads())
-                    .ifPresent(r -> a.put("array_loop", r.gbPerSecond()));
+                    .ifPresent(r -> a.put("array_loop", gbs / r.gbPerSecond()));
+        }
+        if (m.benchClass().equals("OptimizerBench") && !m.method().equals("adamW") && !BenchMain.isC(m.method())) {
+            find("OptimizerBench.adamW", m.size(), m.threads())
+                    .ifPresent(r -> a.put("adamw_speed", r.usPerOp() / m.usPerOp()));
         }
         return a;
     }
@@ -127,12 +137,12 @@ final class Summary {
     List<Row> rows() {
         List<Row> rows = new ArrayList<>();
         for (Measurement m : measurements) {
-            Map<String, Double> anchors = anchors(m);
+            Map<String, Double> ratios = ratios(m);
             double gbs = m.gbPerSecond();
-            if (anchors.isEmpty()) {
+            if (ratios.isEmpty()) {
                 rows.add(new Row(m.name(), m.paramString(), gbs, "GB/s", "", null));
             }
-            anchors.forEach((name, figure) -> rows.add(new Row(m.name(), m.paramString(), gbs, "GB/s", name, gbs / figure)));
+            ratios.forEach((name, ratio) -> rows.add(new Row(m.name(), m.paramString(), gbs, "GB/s", name, ratio)));
         }
         return rows;
     }
@@ -146,23 +156,22 @@ final class Summary {
 
     String table() {
         StringBuilder sb = new StringBuilder();
-        String fmt = "%-36s %10s %4s %12s %7s %9s %13s %8s %11s%n";
+        String fmt = "%-36s %10s %4s %12s %7s %9s %13s %8s %11s %8s%n";
         sb.append(String.format(Locale.ROOT, fmt, "benchmark", "size", "thr", "us/op", "+-%", "GB/s",
-                "/stream_triad", "/c_ref", "/array_loop"));
+                "/stream_triad", "/c_ref", "/array_loop", "/adamW"));
         for (Measurement m : measurements) {
-            Map<String, Double> a = anchors(m);
-            double gbs = m.gbPerSecond();
+            Map<String, Double> a = ratios(m);
             Double triad = a.getOrDefault("stream_triad", a.get("java_stream_triad"));
             sb.append(String.format(Locale.ROOT, fmt, m.name(), m.size(), m.threads(),
                     String.format(Locale.ROOT, "%.2f", m.usPerOp()),
                     String.format(Locale.ROOT, "%.1f", 100 * m.errorUs() / m.usPerOp()),
-                    String.format(Locale.ROOT, "%.2f", gbs),
-                    ratio(gbs, triad), ratio(gbs, a.get("c_ref")), ratio(gbs, a.get("array_loop"))));
+                    String.format(Locale.ROOT, "%.2f", m.gbPerSecond()),
+                    ratio(triad), ratio(a.get("c_ref")), ratio(a.get("array_loop")), ratio(a.get("adamw_speed"))));
         }
         return sb.toString();
     }
 
-    private static String ratio(double value, Double anchor) {
-        return anchor == null ? "-" : String.format(Locale.ROOT, "%.2fx", value / anchor);
+    private static String ratio(Double r) {
+        return r == null ? "-" : String.format(Locale.ROOT, "%.2fx", r);
     }
 }

@@ -5,8 +5,6 @@ import static dev.vela.optim.Operands.sameLengthOrNull;
 
 import dev.vela.internal.run.KernelRunner;
 import dev.vela.internal.simd.OptimOps;
-import dev.vela.internal.simd.OptimOps.AdamStep;
-import dev.vela.internal.simd.OptimOps.SgdStep;
 import dev.vela.internal.simd.SimdProvider;
 import dev.vela.kernels.Implementation;
 import dev.vela.parallel.VelaPool;
@@ -87,8 +85,13 @@ public final class FusedUpdates {
         return value;
     }
 
-    private static float sign(boolean maximize) {
-        return maximize ? -1f : 1f;
+    /** Prepares one tensor's step (gradient scale 1) and runs it in parallel chunks. */
+    private Rules.SpanUpdate update(Hyperparameters h, long step, Operands checked, Rules.Tensor t, double... scalars) {
+        checked.checkDisjoint();
+        boolean share = checked.shareable(run);
+        Rules.SpanUpdate u = Rules.prepare(ops, run, share, h, step, 1.0, t, scalars);
+        run.elementwise(t.n(), share, u::run);
+        return u;
     }
 
     // ---- Adam, AdamW ------------------------------------------------------------------------------
@@ -107,11 +110,9 @@ public final class FusedUpdates {
         if (notNull("h", h).amsgrad()) {
             throw new IllegalArgumentException("h.amsgrad is true: call adamAmsgrad with a vMax buffer");
         }
-        AdamStep s = adamStep(h, step);
-        Operands.of(n).written("p", p, pOffset).read("g", g, gOffset).written("m", m, mOffset).written("v", v, vOffset)
-                .checkDisjoint();
-        run.elementwise(n, run.share(p, g, m, v),
-                (o, len) -> ops.adam(len, s, p, pOffset + o, g, gOffset + o, m, mOffset + o, v, vOffset + o));
+        update(h, Hyper.step(step), Operands.of(n).written("p", p, pOffset).read("g", g, gOffset)
+                .written("m", m, mOffset).written("v", v, vOffset),
+                Rules.Tensor.of(n, 1, p, pOffset, g, gOffset).and(m, mOffset).and(v, vOffset));
     }
 
     /** One Adam or AdamW step over whole arrays of equal length, without amsgrad. */
@@ -130,23 +131,15 @@ public final class FusedUpdates {
         if (!notNull("h", h).amsgrad()) {
             throw new IllegalArgumentException("h.amsgrad is false: call adam, which keeps no vMax");
         }
-        AdamStep s = adamStep(h, step);
-        Operands.of(n).written("p", p, pOffset).read("g", g, gOffset).written("m", m, mOffset).written("v", v, vOffset)
-                .written("vMax", vMax, vMaxOffset).checkDisjoint();
-        run.elementwise(n, run.share(p, g, m, v, vMax), (o, len) -> ops.adamAmsgrad(len, s, p, pOffset + o, g,
-                gOffset + o, m, mOffset + o, v, vOffset + o, vMax, vMaxOffset + o));
+        update(h, Hyper.step(step), Operands.of(n).written("p", p, pOffset).read("g", g, gOffset)
+                .written("m", m, mOffset).written("v", v, vOffset).written("vMax", vMax, vMaxOffset),
+                Rules.Tensor.of(n, 1, p, pOffset, g, gOffset).and(m, mOffset).and(v, vOffset).and(vMax, vMaxOffset));
     }
 
     /** One amsgrad step over whole arrays of equal length. */
     public void adamAmsgrad(AdamParams h, long step, float[] p, float[] g, float[] m, float[] v, float[] vMax) {
         adamAmsgrad(h, step, p.length, MemorySegment.ofArray(p), 0, sameLength(p, "g", g), 0, sameLength(p, "m", m), 0,
                 sameLength(p, "v", v), 0, sameLength(p, "vMax", vMax), 0);
-    }
-
-    private static AdamStep adamStep(AdamParams h, long step) {
-        return new AdamStep(sign(h.maximize()), h.decoupled() ? 0f : (float) h.weightDecay(), (float) h.decayFactor(),
-                (float) h.beta1(), (float) (1 - h.beta1()), (float) h.beta2(), (float) (1 - h.beta2()),
-                (float) h.stepSize(step), (float) h.invSqrtBias2(step), (float) h.eps());
     }
 
     // ---- SGD ----------------------------------------------------------------------------------------
@@ -159,24 +152,15 @@ public final class FusedUpdates {
      */
     public void sgd(SgdParams h, long step, long n, MemorySegment p, long pOffset, MemorySegment g, long gOffset,
                     @Nullable MemorySegment b, long bOffset) {
-        notNull("h", h);
-        SgdStep s = new SgdStep(sign(h.maximize()), (float) h.weightDecay(), 1f, (float) h.lr(), (float) h.momentum(),
-                (float) (1 - h.dampening()), Hyper.step(step) == 1, h.nesterov());
-        MemorySegment buffer = h.hasMomentum() ? b : null;
-        Operands.of(n).written("p", p, pOffset).read("g", g, gOffset)
-                .state("b", buffer, bOffset, h.hasMomentum(), "momentum is " + h.momentum()).checkDisjoint();
-        sgdPass(n, s, p, pOffset, g, gOffset, buffer, bOffset);
+        boolean momentum = notNull("h", h).hasMomentum();
+        update(h, Hyper.step(step), Operands.of(n).written("p", p, pOffset).read("g", g, gOffset)
+                        .state("b", momentum ? b : null, bOffset, momentum, "momentum is " + h.momentum()),
+                Rules.Tensor.of(n, 1, p, pOffset, g, gOffset).and(momentum ? b : null, bOffset));
     }
 
     /** One SGD step over whole arrays of equal length; b may be null without momentum. */
     public void sgd(SgdParams h, long step, float[] p, float[] g, float @Nullable [] b) {
         sgd(h, step, p.length, MemorySegment.ofArray(p), 0, sameLength(p, "g", g), 0, sameLengthOrNull(p, "b", b), 0);
-    }
-
-    private void sgdPass(long n, SgdStep s, MemorySegment p, long pOffset, MemorySegment g, long gOffset,
-                         @Nullable MemorySegment b, long bOffset) {
-        boolean share = b == null ? run.share(p, g) : run.share(p, g, b);
-        run.elementwise(n, share, (o, len) -> ops.sgd(len, s, p, pOffset + o, g, gOffset + o, b, bOffset + o));
     }
 
     // ---- Lion, signSGD / Signum ---------------------------------------------------------------------
@@ -188,12 +172,9 @@ public final class FusedUpdates {
      */
     public void lion(LionParams h, long n, MemorySegment p, long pOffset, MemorySegment g, long gOffset,
                      MemorySegment m, long mOffset) {
-        notNull("h", h);
-        OptimOps.LionStep s = new OptimOps.LionStep(sign(h.maximize()), (float) h.decayFactor(), (float) h.lr(),
-                (float) h.beta1(), (float) (1 - h.beta1()), (float) h.beta2(), (float) (1 - h.beta2()));
-        Operands.of(n).written("p", p, pOffset).read("g", g, gOffset).written("m", m, mOffset).checkDisjoint();
-        run.elementwise(n, run.share(p, g, m), (o, len) -> ops.lion(len, s, p, pOffset + o, g, gOffset + o, m,
-                mOffset + o));
+        update(notNull("h", h), 1, Operands.of(n).written("p", p, pOffset).read("g", g, gOffset)
+                .written("m", m, mOffset),
+                Rules.Tensor.of(n, 1, p, pOffset, g, gOffset).and(m, mOffset));
     }
 
     /** One Lion step over whole arrays of equal length. */
@@ -209,14 +190,10 @@ public final class FusedUpdates {
      */
     public void signum(SignumParams h, long n, MemorySegment p, long pOffset, MemorySegment g, long gOffset,
                        @Nullable MemorySegment m, long mOffset) {
-        notNull("h", h);
-        OptimOps.SignumStep s = new OptimOps.SignumStep(sign(h.maximize()), (float) (1 - h.lr() * h.weightDecay()),
-                (float) h.lr(), (float) h.momentum(), (float) (1 - h.momentum()));
-        MemorySegment buffer = h.hasMomentum() ? m : null;
-        Operands.of(n).written("p", p, pOffset).read("g", g, gOffset)
-                .state("m", buffer, mOffset, h.hasMomentum(), "momentum is " + h.momentum()).checkDisjoint();
-        boolean share = buffer == null ? run.share(p, g) : run.share(p, g, buffer);
-        run.elementwise(n, share, (o, len) -> ops.signum(len, s, p, pOffset + o, g, gOffset + o, buffer, mOffset + o));
+        boolean momentum = notNull("h", h).hasMomentum();
+        update(h, 1, Operands.of(n).written("p", p, pOffset).read("g", g, gOffset)
+                        .state("m", momentum ? m : null, mOffset, momentum, "momentum is " + h.momentum()),
+                Rules.Tensor.of(n, 1, p, pOffset, g, gOffset).and(momentum ? m : null, mOffset));
     }
 
     /** One signSGD or Signum step over whole arrays; m may be null for signSGD. */
@@ -234,40 +211,15 @@ public final class FusedUpdates {
      */
     public void adaBelief(AdaBeliefParams h, long step, long n, MemorySegment p, long pOffset, MemorySegment g,
                           long gOffset, MemorySegment m, long mOffset, MemorySegment s, long sOffset) {
-        notNull("h", h);
-        OptimOps.AdaBeliefStep k = adaBeliefStep(h, step);
-        Operands.of(n).written("p", p, pOffset).read("g", g, gOffset).written("m", m, mOffset).written("s", s, sOffset)
-                .checkDisjoint();
-        run.elementwise(n, run.share(p, g, m, s),
-                (o, len) -> ops.adaBelief(len, k, p, pOffset + o, g, gOffset + o, m, mOffset + o, s, sOffset + o));
+        update(notNull("h", h), Hyper.step(step), Operands.of(n).written("p", p, pOffset).read("g", g, gOffset)
+                .written("m", m, mOffset).written("s", s, sOffset),
+                Rules.Tensor.of(n, 1, p, pOffset, g, gOffset).and(m, mOffset).and(s, sOffset));
     }
 
     /** One AdaBelief step over whole arrays of equal length. */
     public void adaBelief(AdaBeliefParams h, long step, float[] p, float[] g, float[] m, float[] s) {
         adaBelief(h, step, p.length, MemorySegment.ofArray(p), 0, sameLength(p, "g", g), 0, sameLength(p, "m", m), 0,
                 sameLength(p, "s", s), 0);
-    }
-
-    private static OptimOps.AdaBeliefStep adaBeliefStep(AdaBeliefParams h, long step) {
-        double bc1 = Hyper.biasCorrection(h.beta1(), step), bc2 = Hyper.biasCorrection(h.beta2(), step);
-        double stepSize = h.lr() / bc1, invSqrtBc2 = 1 / Math.sqrt(bc2);
-        boolean sgdStep = false;
-        if (h.rectify()) {
-            double rhoInf = 2 / (1 - h.beta2()) - 1;
-            double rho = rhoInf - 2 * step * Math.pow(h.beta2(), step) / bc2;
-            if (rho >= 5) {
-                stepSize *= Math.sqrt(bc2 * (rho - 4) * (rho - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rho));
-                invSqrtBc2 = 1;
-            } else {
-                sgdStep = true;
-                stepSize = h.degenerateToSgd() ? stepSize : 0;
-            }
-        }
-        float decay = h.decoupled() ? (float) (1 - h.lr() * h.weightDecay()) : 1f;
-        float l2 = h.decoupled() ? 0f : (float) h.weightDecay();
-        return new OptimOps.AdaBeliefStep(sign(h.maximize()), l2, decay, (float) h.beta1(), (float) (1 - h.beta1()),
-                (float) h.beta2(), (float) (1 - h.beta2()), (float) h.eps(), (float) stepSize, (float) invSqrtBc2,
-                (float) h.eps(), sgdStep);
     }
 
     /**
@@ -278,15 +230,9 @@ public final class FusedUpdates {
     public void diffGrad(DiffGradParams h, long step, long n, MemorySegment p, long pOffset, MemorySegment g,
                          long gOffset, MemorySegment m, long mOffset, MemorySegment v, long vOffset, MemorySegment prev,
                          long prevOffset) {
-        notNull("h", h);
-        double bc1 = Hyper.biasCorrection(h.beta1(), step), bc2 = Hyper.biasCorrection(h.beta2(), step);
-        OptimOps.DiffGradStep s = new OptimOps.DiffGradStep(sign(h.maximize()), (float) h.weightDecay(),
-                (float) h.beta1(), (float) (1 - h.beta1()), (float) h.beta2(), (float) (1 - h.beta2()),
-                (float) (h.lr() * Math.sqrt(bc2) / bc1), (float) h.eps());
-        Operands.of(n).written("p", p, pOffset).read("g", g, gOffset).written("m", m, mOffset).written("v", v, vOffset)
-                .written("prev", prev, prevOffset).checkDisjoint();
-        run.elementwise(n, run.share(p, g, m, v, prev), (o, len) -> ops.diffGrad(len, s, p, pOffset + o, g,
-                gOffset + o, m, mOffset + o, v, vOffset + o, prev, prevOffset + o));
+        update(notNull("h", h), Hyper.step(step), Operands.of(n).written("p", p, pOffset).read("g", g, gOffset)
+                .written("m", m, mOffset).written("v", v, vOffset).written("prev", prev, prevOffset),
+                Rules.Tensor.of(n, 1, p, pOffset, g, gOffset).and(m, mOffset).and(v, vOffset).and(prev, prevOffset));
     }
 
     /** One diffGrad step over whole arrays of equal length. */
@@ -298,15 +244,9 @@ public final class FusedUpdates {
     /** One EXAdam step ({@link ExAdamParams}) over n elements. */
     public void exAdam(ExAdamParams h, long step, long n, MemorySegment p, long pOffset, MemorySegment g, long gOffset,
                        MemorySegment m, long mOffset, MemorySegment v, long vOffset) {
-        notNull("h", h);
-        double b1t = Math.pow(h.beta1(), Hyper.step(step)), b2t = Math.pow(h.beta2(), step);
-        OptimOps.ExAdamStep s = new OptimOps.ExAdamStep(sign(h.maximize()), (float) (1 - h.lr() * h.weightDecay()),
-                (float) h.beta1(), (float) (1 - h.beta1()), (float) h.beta2(), (float) (1 - h.beta2()), (float) b1t,
-                (float) b2t, (float) (1 / (1 - b1t)), (float) (1 / (1 - b2t)), (float) h.lr(), (float) h.eps());
-        Operands.of(n).written("p", p, pOffset).read("g", g, gOffset).written("m", m, mOffset).written("v", v, vOffset)
-                .checkDisjoint();
-        run.elementwise(n, run.share(p, g, m, v),
-                (o, len) -> ops.exAdam(len, s, p, pOffset + o, g, gOffset + o, m, mOffset + o, v, vOffset + o));
+        update(notNull("h", h), Hyper.step(step), Operands.of(n).written("p", p, pOffset).read("g", g, gOffset)
+                .written("m", m, mOffset).written("v", v, vOffset),
+                Rules.Tensor.of(n, 1, p, pOffset, g, gOffset).and(m, mOffset).and(v, vOffset));
     }
 
     /** One EXAdam step over whole arrays of equal length. */
@@ -320,36 +260,17 @@ public final class FusedUpdates {
     /**
      * One LAMB step ({@link LambParams}) over one tensor of n elements: a read-only pass for
      * {@code ||p||} and {@code ||u||}, then the fused update.
-     *
-     * @return the trust ratio applied
      */
-    public double lamb(LambParams h, long step, long n, MemorySegment p, long pOffset, MemorySegment g, long gOffset,
-                       MemorySegment m, long mOffset, MemorySegment v, long vOffset) {
-        notNull("h", h);
-        double invBc1 = h.biasCorrection() ? 1 / Hyper.biasCorrection(h.beta1(), step) : 1;
-        double invSqrtBc2 = h.biasCorrection() ? 1 / Math.sqrt(Hyper.biasCorrection(h.beta2(), step)) : 1;
-        Hyper.step(step);
-        Operands.of(n).written("p", p, pOffset).read("g", g, gOffset).written("m", m, mOffset).written("v", v, vOffset)
-                .checkDisjoint();
-        float gScale = sign(h.maximize());
-        AdamStep norms = new AdamStep(gScale, 0f, 1f, (float) h.beta1(), (float) (1 - h.beta1()), (float) h.beta2(),
-                (float) (1 - h.beta2()), (float) invBc1, (float) invSqrtBc2, (float) h.eps());
-        boolean share = run.share(p, g, m, v);
-        double[] sums = run.sums(n, share, 2, (o, len, out) -> ops.lambSums(len, norms, (float) h.weightDecay(), p,
-                pOffset + o, g, gOffset + o, m, mOffset + o, v, vOffset + o, out));
-        double trust = h.trustRatio(Math.sqrt(sums[0]), Math.sqrt(sums[1]));
-        double scale = h.lr() * trust;
-        AdamStep s = new AdamStep(gScale, 0f, (float) (1 - scale * h.weightDecay()), (float) h.beta1(),
-                (float) (1 - h.beta1()), (float) h.beta2(), (float) (1 - h.beta2()), (float) (scale * invBc1),
-                (float) invSqrtBc2, (float) h.eps());
-        run.elementwise(n, share,
-                (o, len) -> ops.adam(len, s, p, pOffset + o, g, gOffset + o, m, mOffset + o, v, vOffset + o));
-        return trust;
+    public void lamb(LambParams h, long step, long n, MemorySegment p, long pOffset, MemorySegment g, long gOffset,
+                     MemorySegment m, long mOffset, MemorySegment v, long vOffset) {
+        update(notNull("h", h), Hyper.step(step), Operands.of(n).written("p", p, pOffset).read("g", g, gOffset)
+                .written("m", m, mOffset).written("v", v, vOffset),
+                Rules.Tensor.of(n, 1, p, pOffset, g, gOffset).and(m, mOffset).and(v, vOffset));
     }
 
-    /** One LAMB step over whole arrays of equal length; returns the trust ratio. */
-    public double lamb(LambParams h, long step, float[] p, float[] g, float[] m, float[] v) {
-        return lamb(h, step, p.length, MemorySegment.ofArray(p), 0, sameLength(p, "g", g), 0, sameLength(p, "m", m), 0,
+    /** One LAMB step over whole arrays of equal length. */
+    public void lamb(LambParams h, long step, float[] p, float[] g, float[] m, float[] v) {
+        lamb(h, step, p.length, MemorySegment.ofArray(p), 0, sameLength(p, "g", g), 0, sameLength(p, "m", m), 0,
                 sameLength(p, "v", v), 0);
     }
 
@@ -359,46 +280,29 @@ public final class FusedUpdates {
      *
      * @param b the momentum buffer (zero before the first step), required when
      *     {@code h.momentum() != 0}, else may be null
-     * @return the trust ratio applied
      */
-    public double lars(LarsParams h, long n, MemorySegment p, long pOffset, MemorySegment g, long gOffset,
-                       @Nullable MemorySegment b, long bOffset) {
-        notNull("h", h);
-        MemorySegment buffer = h.hasMomentum() ? b : null;
-        Operands.of(n).written("p", p, pOffset).read("g", g, gOffset)
-                .state("b", buffer, bOffset, h.hasMomentum(), "momentum is " + h.momentum()).checkDisjoint();
-        float gScale = sign(h.maximize()), wd = (float) h.weightDecay();
-        double[] sums = run.sums(n, run.share(p, g), 2,
-                (o, len, out) -> ops.larsSums(len, gScale, wd, p, pOffset + o, g, gOffset + o, out));
-        double trust = h.trustRatio(Math.sqrt(sums[0]), Math.sqrt(sums[1]));
-        SgdStep s = new SgdStep((float) (gScale * trust), (float) (wd * trust), 1f, (float) h.lr(),
-                (float) h.momentum(), 1f, false, h.nesterov());
-        sgdPass(n, s, p, pOffset, g, gOffset, buffer, bOffset);
-        return trust;
+    public void lars(LarsParams h, long n, MemorySegment p, long pOffset, MemorySegment g, long gOffset,
+                     @Nullable MemorySegment b, long bOffset) {
+        boolean momentum = notNull("h", h).hasMomentum();
+        update(h, 1, Operands.of(n).written("p", p, pOffset).read("g", g, gOffset)
+                        .state("b", momentum ? b : null, bOffset, momentum, "momentum is " + h.momentum()),
+                Rules.Tensor.of(n, 1, p, pOffset, g, gOffset).and(momentum ? b : null, bOffset));
     }
 
-    /** One LARS step over whole arrays; b may be null without momentum. Returns the trust ratio. */
-    public double lars(LarsParams h, float[] p, float[] g, float @Nullable [] b) {
-        return lars(h, p.length, MemorySegment.ofArray(p), 0, sameLength(p, "g", g), 0, sameLengthOrNull(p, "b", b), 0);
+    /** One LARS step over whole arrays; b may be null without momentum. */
+    public void lars(LarsParams h, float[] p, float[] g, float @Nullable [] b) {
+        lars(h, p.length, MemorySegment.ofArray(p), 0, sameLength(p, "g", g), 0, sameLengthOrNull(p, "b", b), 0);
     }
 
     /**
      * SGD-SaI's per-tensor scale, measured on the first step's gradient: {@code ||g|| / (std(g) +
      * eps)} with the unbiased standard deviation (0 for a single element). Two read-only passes
-     * (the sum, then the centred squares). With maximize the sign of g does not matter.
+     * (the sum, then the centred squares). The sign of g does not matter.
      */
     public double sgdSaiScale(SgdSaiParams h, long n, MemorySegment g, long gOffset) {
         notNull("h", h);
-        Operands.of(n).read("g", g, gOffset);
-        if (n == 0) {
-            return 0;
-        }
-        boolean share = run.share(g);
-        double[] raw = run.sums(n, share, 2, (o, len, out) -> ops.centeredSums(len, 0f, g, gOffset + o, out));
-        float mean = (float) (raw[0] / n);
-        double[] centred = run.sums(n, share, 2, (o, len, out) -> ops.centeredSums(len, mean, g, gOffset + o, out));
-        double std = n == 1 ? 0 : Math.sqrt(centred[1] / (n - 1));
-        return Math.sqrt(raw[1]) / (std + h.eps());
+        Operands checked = Operands.of(n).read("g", g, gOffset);
+        return Rules.sgdSaiScale(ops, run, checked.shareable(run), h.eps(), 1.0, n, g, gOffset);
     }
 
     /** SGD-SaI's scale of a whole gradient array. */
@@ -418,10 +322,9 @@ public final class FusedUpdates {
         if (!(scale >= 0) || Double.isInfinite(scale)) {
             throw new IllegalArgumentException("scale must be finite and >= 0, was " + scale);
         }
-        SgdStep s = new SgdStep(sign(h.maximize()), 0f, (float) (1 - h.lr() * h.weightDecay()),
-                (float) (h.lr() * scale), (float) h.momentum(), (float) (1 - h.momentum()), Hyper.step(step) == 1, false);
-        Operands.of(n).written("p", p, pOffset).read("g", g, gOffset).written("b", b, bOffset).checkDisjoint();
-        sgdPass(n, s, p, pOffset, g, gOffset, b, bOffset);
+        update(h, Hyper.step(step), Operands.of(n).written("p", p, pOffset).read("g", g, gOffset)
+                .written("b", b, bOffset),
+                Rules.Tensor.of(n, 1, p, pOffset, g, gOffset).and(b, bOffset), scale);
     }
 
     /** One SGD-SaI step over whole arrays of equal length. */
@@ -442,21 +345,9 @@ public final class FusedUpdates {
                          long gOffset, MemorySegment m, long mOffset, MemorySegment v, long vOffset) {
         notNull("h", h);
         Projection.checkRows(rows, n);
-        Operands.of(n).written("p", p, pOffset).read("g", g, gOffset).written("m", m, mOffset).written("v", v, vOffset)
-                .checkDisjoint();
-        double stepSize = h.lr() / Hyper.biasCorrection(h.beta1(), step);
-        AdamStep s = new AdamStep(sign(h.maximize()), 0f, 1f, (float) h.beta1(), (float) (1 - h.beta1()),
-                (float) h.beta2(), (float) (1 - h.beta2()), (float) stepSize,
-                (float) (1 / Math.sqrt(Hyper.biasCorrection(h.beta2(), step))), (float) h.eps());
-        boolean share = run.share(p, g, m, v);
-        Projection proj = Projection.decide(run, share, rows, n, h.delta(), h.eps(), (start, len, out) -> ops.adamPSums(
-                len, s, p, pOffset + start, g, gOffset + start, m, mOffset + start, v, vOffset + start, out));
-        double decay = 1 - h.lr() * h.weightDecay() * (proj.projected() ? h.wdRatio() : 1);
-        proj.apply(run, share, decay, stepSize, (start, len, rowDecay) -> ops.adam(len,
-                new AdamStep(s.gScale(), 0f, rowDecay, s.beta1(), s.c1(), s.beta2(), s.c2(), s.stepSize(),
-                        s.invSqrtBc2(), s.eps()), p, pOffset + start, g, gOffset + start, m, mOffset + start, v,
-                vOffset + start));
-        return proj.projected();
+        return Rules.projected(update(h, Hyper.step(step), Operands.of(n).written("p", p, pOffset).read("g", g, gOffset)
+                .written("m", m, mOffset).written("v", v, vOffset),
+                Rules.Tensor.of(n, rows, p, pOffset, g, gOffset).and(m, mOffset).and(v, vOffset)));
     }
 
     /** One AdamP step over whole arrays holding a tensor of {@code rows} rows. */
@@ -476,22 +367,21 @@ public final class FusedUpdates {
                         MemorySegment b, long bOffset) {
         notNull("h", h);
         Projection.checkRows(rows, n);
-        Operands.of(n).written("p", p, pOffset).read("g", g, gOffset).written("b", b, bOffset).checkDisjoint();
-        SgdStep s = new SgdStep(sign(h.maximize()), 0f, 1f, (float) h.lr(), (float) h.momentum(),
-                (float) (1 - h.dampening()), false, h.nesterov());
-        boolean share = run.share(p, g, b);
-        Projection proj = Projection.decide(run, share, rows, n, h.delta(), 1e-8, (start, len, out) -> ops.sgdPSums(
-                len, s, p, pOffset + start, g, gOffset + start, b, bOffset + start, out));
-        double ratio = proj.projected() ? h.wdRatio() : 1;
-        double decay = 1 - h.lr() * h.weightDecay() * ratio / (1 - h.momentum());
-        proj.apply(run, share, decay, h.lr(), (start, len, rowDecay) -> ops.sgd(len,
-                new SgdStep(s.gScale(), 0f, rowDecay, s.lr(), s.momentum(), s.dampC(), false, s.nesterov()), p,
-                pOffset + start, g, gOffset + start, b, bOffset + start));
-        return proj.projected();
+        return Rules.projected(update(h, 1, Operands.of(n).written("p", p, pOffset).read("g", g, gOffset)
+                .written("b", b, bOffset),
+                Rules.Tensor.of(n, rows, p, pOffset, g, gOffset).and(b, bOffset)));
     }
 
     /** One SGDP step over whole arrays holding a tensor of {@code rows} rows. */
     public boolean sgdp(SgdpParams h, long rows, float[] p, float[] g, float[] b) {
         return sgdp(h, rows, p.length, MemorySegment.ofArray(p), 0, sameLength(p, "g", g), 0, sameLength(p, "b", b), 0);
+    }
+
+    OptimOps ops() {
+        return ops;
+    }
+
+    KernelRunner runner() {
+        return run;
     }
 }

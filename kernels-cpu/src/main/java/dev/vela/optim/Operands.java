@@ -5,6 +5,7 @@ import static dev.vela.memory.SegmentChecks.checkRange;
 import static dev.vela.memory.SegmentChecks.checkSameLength;
 import static dev.vela.memory.SegmentChecks.checkWritableRange;
 
+import dev.vela.internal.run.KernelRunner;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,7 @@ final class Operands {
 
     private final long n;
     private final List<String> names = new ArrayList<>();
+    private final List<MemorySegment> segments = new ArrayList<>();
     private final List<MemorySegment> ranges = new ArrayList<>();
 
     private Operands(long n) {
@@ -54,8 +56,14 @@ final class Operands {
 
     private Operands add(String name, MemorySegment s, long offset) {
         names.add(name);
+        segments.add(s);
         ranges.add(n == 0 ? s.asSlice(0, 0) : s.asSlice(offset * F, n * F));
         return this;
+    }
+
+    /** Whether the runner's pool may touch every buffer (else the work stays on the caller). */
+    boolean shareable(KernelRunner run) {
+        return run.share(segments.toArray(MemorySegment[]::new));
     }
 
     /** Fails, naming both, if any two of the ranges share memory. */

@@ -23,13 +23,11 @@ final class Projection {
         void apply(long start, int length, float rowDecay);
     }
 
-    private final long rows;
     private final long cols;
     /** a_i per row (one entry for the layer view), or null when nothing is projected. */
     private final double @Nullable [] coefficients;
 
-    private Projection(long rows, long cols, double @Nullable [] coefficients) {
-        this.rows = rows;
+    private Projection(long cols, double @Nullable [] coefficients) {
         this.cols = cols;
         this.coefficients = coefficients;
     }
@@ -47,7 +45,7 @@ final class Projection {
     /** The channel test, then the layer test; tensors of one row are never projected. */
     static Projection decide(KernelRunner run, boolean parallel, long rows, long n, double delta, double eps, Sums f) {
         if (rows <= 1 || n == 0) {
-            return new Projection(1, n, null);
+            return new Projection(n, null);
         }
         long cols = n / rows;
         double[] s = run.rowSums(rows, cols, parallel, 4, f::add);
@@ -64,12 +62,12 @@ final class Projection {
             for (int r = 0; r < rows; r++) {
                 a[r] = along(s[4 * r + 2], s[4 * r + 3], eps);
             }
-            return new Projection(rows, cols, a);
+            return new Projection(cols, a);
         }
         if (cosine(total[0], total[1], total[2], eps) < delta / Math.sqrt(n)) {
-            return new Projection(1, n, new double[] {along(total[2], total[3], eps)});
+            return new Projection(n, new double[] {along(total[2], total[3], eps)});
         }
-        return new Projection(1, n, null);
+        return new Projection(n, null);
     }
 
     /** |cos(g, p)| as torch's cosine_similarity computes it: g.p / (max(||g||, eps) max(||p||, eps)). */
@@ -82,23 +80,45 @@ final class Projection {
         return pu / (norm * norm);
     }
 
-    /** Runs the update over all n = rows * cols elements, each span split at row boundaries. */
-    void apply(KernelRunner run, boolean parallel, double decay, double stepSize, RowUpdate u) {
-        long n = rows * cols;
-        double[] a = coefficients;
-        if (a == null) {
-            float d = (float) decay;
-            run.elementwise(n, parallel, (start, len) -> u.apply(start, len, d));
-            return;
+    /** The span update of the whole tensor: each span split at row boundaries, each row with its decay. */
+    Spans spans(double decay, double stepSize, RowUpdate u) {
+        return new Spans(this, decay, stepSize, u);
+    }
+
+    /** A tensor's step after the projection decision; remembers whether it projected. */
+    static final class Spans implements Rules.SpanUpdate {
+        private final Projection proj;
+        private final float uniformDecay;
+        private final double decay;
+        private final double stepSize;
+        private final RowUpdate u;
+
+        private Spans(Projection proj, double decay, double stepSize, RowUpdate u) {
+            this.proj = proj;
+            this.uniformDecay = (float) decay;
+            this.decay = decay;
+            this.stepSize = stepSize;
+            this.u = u;
         }
-        run.elementwise(n, parallel, (start, len) -> {
-            long end = start + len;
+
+        boolean projected() {
+            return proj.projected();
+        }
+
+        @Override
+        public void run(long start, int length) {
+            double[] a = proj.coefficients;
+            if (a == null) {
+                u.apply(start, length, uniformDecay);
+                return;
+            }
+            long end = start + length;
             for (long at = start; at < end; ) {
-                long row = at / cols;
-                long rowEnd = Math.min(end, (row + 1) * cols);
+                long row = at / proj.cols;
+                long rowEnd = Math.min(end, (row + 1) * proj.cols);
                 u.apply(at, (int) (rowEnd - at), (float) (decay + stepSize * a[(int) row]));
                 at = rowEnd;
             }
-        });
+        }
     }
 }

@@ -1,0 +1,387 @@
+package dev.vela.optim;
+
+import dev.vela.internal.run.KernelRunner;
+import dev.vela.kernels.FloatKernels;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The stateful optimizer layer: parameter groups, each with its own rule, hyperparameters and
+ * learning-rate schedule; state buffers it allocates (zeroed, 64-byte aligned) in an arena it
+ * owns and frees on {@link #close}; a step counter; and a {@link #step} that updates every tensor
+ * with one parallel loop over all tensors' chunks (multi-tensor apply), so many small tensors
+ * keep every thread busy.
+ *
+ * <p>Opt-in gradient hygiene, fused into the update rather than written into the gradients:
+ * a loss scale the gradients are divided by (mixed-precision training), clipping by the global
+ * gradient norm (PyTorch's {@code clip_grad_norm_}: a factor {@code min(1, max / (norm + 1e-6))}
+ * on every gradient), and a finite check that skips the whole step, without advancing the step
+ * counter, when any gradient is NaN or infinite (the semantics of AMP's GradScaler). The norm
+ * and the finite check share one read-only pass over the gradients; without them a step reads
+ * each gradient once.
+ *
+ * <p>Each step is bit-identical to calling the {@link FusedUpdates} kernel of each tensor's rule
+ * (same implementation), whatever the thread count. An optimizer is not thread-safe: one thread
+ * steps it at a time.
+ *
+ * <pre>{@code
+ * try (Optimizer opt = Optimizer.builder()
+ *         .group(AdamParams.adamW().withLr(3e-4), LrSchedule.linearWarmup(100, LrSchedule.cosine(10_000, 0.1)),
+ *                Param.of("w", weights, weightGrads, 512))
+ *         .group(AdamParams.adamW().withWeightDecay(0), Param.of("b", bias, biasGrads))
+ *         .clipGradNorm(1.0)
+ *         .build()) {
+ *     for (...) { computeGradients(); opt.step(); }
+ * }
+ * }</pre>
+ */
+public final class Optimizer implements AutoCloseable {
+
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
+
+    /** What one {@link #step} did. */
+    public record StepReport(long step, boolean skipped, double gradNorm, double gradScale) {
+    }
+
+    /** One tensor with its group, state and per-tensor scalars. */
+    private record Slot(Param param, int group, List<String> stateNames, MemorySegment[] state, double[] scalars) {
+    }
+
+    private final FusedUpdates kernels;
+    private final FloatKernels norms;
+    private final List<Hyperparameters> hyper;
+    private final List<@Nullable LrSchedule> schedules;
+    private final List<Slot> slots;
+    private final double clipNorm;
+    private final boolean skipNonFinite;
+    private final Arena arena;
+    private final boolean share;
+    /** The chunks of all tensors: slot index, start, length. */
+    private final int[] chunkSlot;
+    private final long[] chunkStart;
+    private final int[] chunkLength;
+    private double lossScale;
+    private long step;
+    private boolean closed;
+
+    private Optimizer(Builder b) {
+        this.kernels = b.kernels;
+        this.norms = FloatKernels.create(b.kernels.implementation(), b.kernels.pool());
+        this.hyper = List.copyOf(b.hyper);
+        this.schedules = new ArrayList<>(b.schedules);
+        this.clipNorm = b.clipNorm;
+        this.skipNonFinite = b.skipNonFinite;
+        this.lossScale = b.lossScale;
+        this.arena = Arena.ofShared();
+        List<Slot> list = new ArrayList<>();
+        List<MemorySegment> touched = new ArrayList<>();
+        for (int gi = 0; gi < b.params.size(); gi++) {
+            Hyperparameters h = hyper.get(gi);
+            for (Param p : b.params.get(gi)) {
+                List<String> names = Rules.stateNames(h);
+                MemorySegment[] state = new MemorySegment[names.size()];
+                for (int k = 0; k < state.length; k++) {
+                    state[k] = arena.allocate(Math.max(1, p.length()) * Float.BYTES, 64);
+                }
+                double[] scalars = new double[Rules.scalarNames(h).size()];
+                java.util.Arrays.fill(scalars, Double.NaN);
+                list.add(new Slot(p, gi, names, state, scalars));
+                touched.add(p.values());
+                touched.add(p.grads());
+            }
+        }
+        this.slots = List.copyOf(list);
+        this.share = kernels.runner().share(touched.toArray(MemorySegment[]::new));
+        int chunks = 0;
+        for (Slot s : slots) {
+            chunks += (int) ((s.param().length() + KernelRunner.ELEMENTWISE_GRAIN - 1) / KernelRunner.ELEMENTWISE_GRAIN);
+        }
+        chunkSlot = new int[chunks];
+        chunkStart = new long[chunks];
+        chunkLength = new int[chunks];
+        int c = 0;
+        for (int si = 0; si < slots.size(); si++) {
+            long n = slots.get(si).param().length();
+            for (long o = 0; o < n; o += KernelRunner.ELEMENTWISE_GRAIN) {
+                chunkSlot[c] = si;
+                chunkStart[c] = o;
+                chunkLength[c] = (int) Math.min(KernelRunner.ELEMENTWISE_GRAIN, n - o);
+                c++;
+            }
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Assembles an optimizer; every argument is checked when given or at {@link #build}. */
+    public static final class Builder {
+        private FusedUpdates kernels = FusedUpdates.get();
+        private final List<Hyperparameters> hyper = new ArrayList<>();
+        private final List<@Nullable LrSchedule> schedules = new ArrayList<>();
+        private final List<List<Param>> params = new ArrayList<>();
+        private double clipNorm = 0;
+        private double lossScale = 1;
+        private boolean skipNonFinite;
+
+        private Builder() {
+        }
+
+        /** The implementation and pool to run on (default {@link FusedUpdates#get()}). */
+        public Builder kernels(FusedUpdates value) {
+            if (value == null) {
+                throw new NullPointerException("kernels must not be null");
+            }
+            kernels = value;
+            return this;
+        }
+
+        /** A group of tensors sharing one rule and its hyperparameters, at a constant learning rate. */
+        public Builder group(Hyperparameters h, Param... tensors) {
+            return add(h, null, tensors);
+        }
+
+        /** A group whose learning rate at step t is {@code h.lr() * schedule.factor(t)}. */
+        public Builder group(Hyperparameters h, LrSchedule schedule, Param... tensors) {
+            if (schedule == null) {
+                throw new NullPointerException("schedule must not be null");
+            }
+            return add(h, schedule, tensors);
+        }
+
+        private Builder add(Hyperparameters h, @Nullable LrSchedule schedule, Param... tensors) {
+            if (h == null) {
+                throw new NullPointerException("h must not be null");
+            }
+            for (Param p : tensors) {
+                if (p == null) {
+                    throw new NullPointerException("tensors must not contain null");
+                }
+            }
+            hyper.add(h);
+            schedules.add(schedule);
+            params.add(List.of(tensors));
+            return this;
+        }
+
+        /** Clip the global gradient norm to {@code maxNorm} (> 0); 0 turns clipping off (default). */
+        public Builder clipGradNorm(double maxNorm) {
+            clipNorm = Hyper.nonNegative("maxNorm", maxNorm);
+            return this;
+        }
+
+        /** Divide every gradient by {@code scale} (finite, > 0; default 1) before using it. */
+        public Builder lossScale(double scale) {
+            lossScale = Hyper.positive("lossScale", scale);
+            return this;
+        }
+
+        /** Skip a step whose gradients hold a NaN or infinity (default false: IEEE propagation). */
+        public Builder skipNonFinite(boolean value) {
+            skipNonFinite = value;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException if there is no tensor, two tensors share a name, or
+         *     two tensors' values or gradients overlap (or a tensor's values overlap its gradients)
+         */
+        public Optimizer build() {
+            Set<String> names = new HashSet<>();
+            List<String> what = new ArrayList<>();
+            List<MemorySegment> ranges = new ArrayList<>();
+            for (List<Param> group : params) {
+                for (Param p : group) {
+                    if (!names.add(p.name())) {
+                        throw new IllegalArgumentException("two tensors are named " + p.name());
+                    }
+                    if (p.length() > 0) {
+                        what.add(p.name() + " values");
+                        ranges.add(p.values().asSlice(p.valuesOffset() * Float.BYTES, p.length() * Float.BYTES));
+                        what.add(p.name() + " grads");
+                        ranges.add(p.grads().asSlice(p.gradsOffset() * Float.BYTES, p.length() * Float.BYTES));
+                    }
+                }
+            }
+            if (names.isEmpty()) {
+                throw new IllegalArgumentException("an optimizer needs at least one tensor");
+            }
+            for (int i = 0; i < ranges.size(); i++) {
+                for (int j = i + 1; j < ranges.size(); j++) {
+                    if (ranges.get(i).asOverlappingSlice(ranges.get(j)).isPresent()) {
+                        throw new IllegalArgumentException(what.get(i) + " and " + what.get(j) + " overlap");
+                    }
+                }
+            }
+            return new Optimizer(this);
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this Optimizer is closed");
+        }
+    }
+
+    /** The number of steps taken (skipped steps do not count). */
+    public long stepCount() {
+        return step;
+    }
+
+    /** The current loss scale. */
+    public double lossScale() {
+        return lossScale;
+    }
+
+    /** Sets the loss scale for the next steps (dynamic loss scaling), finite and > 0. */
+    public void setLossScale(double scale) {
+        lossScale = Hyper.positive("lossScale", scale);
+    }
+
+    /** Group i's hyperparameters with its schedule's learning rate at step t. */
+    public Hyperparameters hyperparameters(int group, long t) {
+        Hyperparameters h = hyper.get(group);
+        LrSchedule s = schedules.get(group);
+        return s == null ? h : h.withLr(h.lr() * s.factor(t));
+    }
+
+    /**
+     * One step over every tensor, with the gradients as they are now.
+     *
+     * @return the step number, whether it was skipped, the global gradient norm after unscaling
+     *     (NaN when neither clipping nor the finite check asked for it), and the factor every
+     *     gradient was multiplied by
+     */
+    public StepReport step() {
+        checkOpen();
+        double gradNorm = Double.NaN;
+        double gradScale = 1 / lossScale;
+        if (clipNorm > 0 || skipNonFinite) {
+            double squares = 0;
+            for (Slot s : slots) {
+                Param p = s.param();
+                double norm = norms.norm2(p.length(), p.grads(), p.gradsOffset());
+                squares += norm * norm;
+            }
+            gradNorm = Math.sqrt(squares) / lossScale;
+            if (skipNonFinite && !Double.isFinite(gradNorm)) {
+                return new StepReport(step, true, gradNorm, 0);
+            }
+            if (clipNorm > 0) {
+                gradScale *= Math.min(1, clipNorm / (gradNorm + 1e-6));
+            }
+        }
+        long t = step + 1;
+        KernelRunner run = kernels.runner();
+        Rules.SpanUpdate[] updates = new Rules.SpanUpdate[slots.size()];
+        for (int si = 0; si < slots.size(); si++) {
+            Slot s = slots.get(si);
+            Param p = s.param();
+            Rules.Tensor tensor = Rules.Tensor.of(p.length(), p.rows(), p.values(), p.valuesOffset(), p.grads(),
+                    p.gradsOffset());
+            for (MemorySegment buffer : s.state()) {
+                tensor = tensor.and(buffer, 0);
+            }
+            updates[si] = Rules.prepare(kernels.ops(), run, share, hyperparameters(s.group(), t), t, gradScale, tensor,
+                    s.scalars());
+        }
+        dev.vela.parallel.RangeBody chunks = (c0, c1) -> {
+            for (int c = (int) c0; c < c1; c++) {
+                updates[chunkSlot[c]].run(chunkStart[c], chunkLength[c]);
+            }
+        };
+        if (share) {
+            run.pool().parallelFor(chunkSlot.length, 1, chunks);
+        } else if (chunkSlot.length > 0) {
+            chunks.run(0, chunkSlot.length);
+        }
+        step = t;
+        return new StepReport(t, false, gradNorm, gradScale);
+    }
+
+    /** A copy of the step counter, every state buffer and every per-tensor scalar. */
+    public OptimizerState exportState() {
+        checkOpen();
+        Map<String, float[]> buffers = new LinkedHashMap<>();
+        Map<String, Double> scalars = new LinkedHashMap<>();
+        for (Slot s : slots) {
+            String name = s.param().name();
+            for (int k = 0; k < s.state().length; k++) {
+                float[] copy = new float[Math.toIntExact(s.param().length())];
+                MemorySegment.copy(s.state()[k], F, 0, copy, 0, copy.length);
+                buffers.put(name + "/" + s.stateNames().get(k), copy);
+            }
+            List<String> scalarNames = Rules.scalarNames(hyper.get(s.group()));
+            for (int k = 0; k < scalarNames.size(); k++) {
+                scalars.put(name + "/" + scalarNames.get(k), s.scalars()[k]);
+            }
+        }
+        return new OptimizerState(step, buffers, scalars);
+    }
+
+    /**
+     * Restores a state exported from an optimizer with the same tensors (names and lengths) and
+     * rules. Everything is checked before anything is copied.
+     *
+     * @throws IllegalArgumentException naming the first missing, extra or mis-sized entry
+     */
+    public void importState(OptimizerState state) {
+        checkOpen();
+        int expectedBuffers = 0, expectedScalars = 0;
+        for (Slot s : slots) {
+            String name = s.param().name();
+            for (String b : s.stateNames()) {
+                float[] values = state.buffers().get(name + "/" + b);
+                if (values == null) {
+                    throw new IllegalArgumentException("the state has no buffer " + name + "/" + b);
+                }
+                if (values.length != s.param().length()) {
+                    throw new IllegalArgumentException("buffer " + name + "/" + b + " has " + values.length
+                            + " elements, the tensor " + s.param().length());
+                }
+                expectedBuffers++;
+            }
+            for (String k : Rules.scalarNames(hyper.get(s.group()))) {
+                if (!state.scalars().containsKey(name + "/" + k)) {
+                    throw new IllegalArgumentException("the state has no scalar " + name + "/" + k);
+                }
+                expectedScalars++;
+            }
+        }
+        if (state.buffers().size() != expectedBuffers || state.scalars().size() != expectedScalars) {
+            throw new IllegalArgumentException("the state has " + state.buffers().size() + " buffers and "
+                    + state.scalars().size() + " scalars, this optimizer " + expectedBuffers + " and "
+                    + expectedScalars + ": it belongs to other tensors or rules");
+        }
+        for (Slot s : slots) {
+            String name = s.param().name();
+            for (int k = 0; k < s.state().length; k++) {
+                float[] values = state.buffers().get(name + "/" + s.stateNames().get(k));
+                MemorySegment.copy(values, 0, s.state()[k], F, 0, values.length);
+            }
+            List<String> scalarNames = Rules.scalarNames(hyper.get(s.group()));
+            for (int k = 0; k < scalarNames.size(); k++) {
+                s.scalars()[k] = state.scalars().get(name + "/" + scalarNames.get(k));
+            }
+        }
+        step = state.step();
+    }
+
+    /** Frees the state buffers; later calls fail. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            arena.close();
+        }
+    }
+}

@@ -1,0 +1,304 @@
+package dev.vela.optim;
+
+import dev.vela.internal.run.KernelRunner;
+import dev.vela.internal.simd.OptimOps;
+import dev.vela.internal.simd.OptimOps.AdamStep;
+import dev.vela.internal.simd.OptimOps.SgdStep;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The one place where each rule's hyperparameters become per-step kernel coefficients, shared by
+ * {@link FusedUpdates} (one tensor per call) and {@link Optimizer} (many tensors per step): which
+ * state buffers a rule keeps, and the preparation of one tensor's step (coefficients, plus the
+ * read-only norm pass of the norm-based rules) as a span update that the caller runs over the
+ * tensor's elements, in any chunking.
+ */
+final class Rules {
+
+    private Rules() {
+    }
+
+    /** One tensor's step over the elements [start, start + length), length <= MAX_SPAN. */
+    @FunctionalInterface
+    interface SpanUpdate {
+        void run(long start, int length);
+    }
+
+    /**
+     * One tensor's buffers: p and g, then the rule's state buffers in {@link #stateNames} order
+     * (null where a rule does not use one), each with its element offset; rows as AdamP sees it.
+     */
+    record Tensor(long n, long rows, MemorySegment p, long pOffset, MemorySegment g, long gOffset,
+                  @Nullable MemorySegment[] state, long[] stateOffsets) {
+
+        /** p and g only; state buffers are appended with {@link #and}. */
+        static Tensor of(long n, long rows, MemorySegment p, long pOffset, MemorySegment g, long gOffset) {
+            return new Tensor(n, rows, p, pOffset, g, gOffset, new MemorySegment[0], new long[0]);
+        }
+
+        /** This tensor with one more state buffer (null where the rule keeps none). */
+        Tensor and(@Nullable MemorySegment s, long offset) {
+            MemorySegment[] st = java.util.Arrays.copyOf(state, state.length + 1);
+            long[] so = java.util.Arrays.copyOf(stateOffsets, stateOffsets.length + 1);
+            st[state.length] = s;
+            so[state.length] = offset;
+            return new Tensor(n, rows, p, pOffset, g, gOffset, st, so);
+        }
+
+        MemorySegment s(int i) {
+            MemorySegment x = state[i];
+            if (x == null) {
+                throw new IllegalStateException("state buffer " + i + " is missing");
+            }
+            return x;
+        }
+
+        @Nullable MemorySegment sOrNull(int i) {
+            return i < state.length ? state[i] : null;
+        }
+
+        long o(int i) {
+            return stateOffsets[i];
+        }
+    }
+
+    /** The state buffers a rule keeps with these hyperparameters, by name, in order. */
+    static List<String> stateNames(Hyperparameters h) {
+        return switch (h) {
+            case AdamParams a -> a.amsgrad() ? List.of("m", "v", "vMax") : List.of("m", "v");
+            case SgdParams s -> s.hasMomentum() ? List.of("b") : List.of();
+            case LionParams l -> List.of("m");
+            case SignumParams s -> s.hasMomentum() ? List.of("m") : List.of();
+            case AdaBeliefParams a -> List.of("m", "s");
+            case DiffGradParams d -> List.of("m", "v", "prev");
+            case ExAdamParams e -> List.of("m", "v");
+            case LambParams l -> List.of("m", "v");
+            case LarsParams l -> l.hasMomentum() ? List.of("b") : List.of();
+            case SgdSaiParams s -> List.of("b");
+            case AdamPParams a -> List.of("m", "v");
+            case SgdpParams s -> List.of("b");
+        };
+    }
+
+    /** The per-tensor scalars a rule keeps (SGD-SaI's frozen scale), by name. */
+    static List<String> scalarNames(Hyperparameters h) {
+        return h instanceof SgdSaiParams ? List.of("gsnr") : List.of();
+    }
+
+    private static float sign(boolean maximize) {
+        return maximize ? -1f : 1f;
+    }
+
+    /**
+     * Prepares one tensor's step. {@code gradScale} multiplies every gradient element (loss
+     * unscaling and global-norm clipping, 1 for none); {@code scalars} holds the rule's
+     * per-tensor scalars and is updated (SGD-SaI measures its scale at step 1 unless
+     * {@code scalars[0]} is already set by the caller, NaN meaning "measure").
+     */
+    static SpanUpdate prepare(OptimOps ops, KernelRunner run, boolean parallel, Hyperparameters h, long step,
+                              double gradScale, Tensor t, double[] scalars) {
+        Hyper.step(step);
+        return switch (h) {
+            case AdamParams a -> adam(ops, a, step, gradScale, t);
+            case SgdParams s -> sgd(ops, new SgdStep((float) (sign(s.maximize()) * gradScale), (float) s.weightDecay(),
+                    1f, (float) s.lr(), (float) s.momentum(), (float) (1 - s.dampening()), step == 1, s.nesterov()), t,
+                    s.hasMomentum());
+            case LionParams l -> lion(ops, l, gradScale, t);
+            case SignumParams s -> signum(ops, s, gradScale, t);
+            case AdaBeliefParams a -> adaBelief(ops, a, step, gradScale, t);
+            case DiffGradParams d -> diffGrad(ops, d, step, gradScale, t);
+            case ExAdamParams e -> exAdam(ops, e, step, gradScale, t);
+            case LambParams l -> lamb(ops, run, parallel, l, step, gradScale, t);
+            case LarsParams l -> lars(ops, run, parallel, l, gradScale, t);
+            case SgdSaiParams s -> sgdSai(ops, run, parallel, s, step, gradScale, t, scalars);
+            case AdamPParams a -> adamP(ops, run, parallel, a, step, gradScale, t);
+            case SgdpParams s -> sgdp(ops, run, parallel, s, gradScale, t);
+        };
+    }
+
+    // ---- elementwise rules -------------------------------------------------------------------------
+
+    private static SpanUpdate adam(OptimOps ops, AdamParams h, long step, double gradScale, Tensor t) {
+        AdamStep s = new AdamStep((float) (sign(h.maximize()) * gradScale),
+                h.decoupled() ? 0f : (float) h.weightDecay(), (float) h.decayFactor(), (float) h.beta1(),
+                (float) (1 - h.beta1()), (float) h.beta2(), (float) (1 - h.beta2()), (float) h.stepSize(step),
+                (float) h.invSqrtBias2(step), (float) h.eps());
+        return adamSpans(ops, s, t, h.amsgrad());
+    }
+
+    private static SpanUpdate adamSpans(OptimOps ops, AdamStep s, Tensor t, boolean amsgrad) {
+        MemorySegment p = t.p(), g = t.g(), m = t.s(0), v = t.s(1);
+        long po = t.pOffset(), go = t.gOffset(), mo = t.o(0), vo = t.o(1);
+        if (amsgrad) {
+            MemorySegment x = t.s(2);
+            long xo = t.o(2);
+            return (o, len) -> ops.adamAmsgrad(len, s, p, po + o, g, go + o, m, mo + o, v, vo + o, x, xo + o);
+        }
+        return (o, len) -> ops.adam(len, s, p, po + o, g, go + o, m, mo + o, v, vo + o);
+    }
+
+    private static SpanUpdate sgd(OptimOps ops, SgdStep s, Tensor t, boolean momentum) {
+        MemorySegment p = t.p(), g = t.g(), b = momentum ? t.s(0) : null;
+        long po = t.pOffset(), go = t.gOffset(), bo = momentum ? t.o(0) : 0;
+        return (o, len) -> ops.sgd(len, s, p, po + o, g, go + o, b, bo + o);
+    }
+
+    private static SpanUpdate lion(OptimOps ops, LionParams h, double gradScale, Tensor t) {
+        OptimOps.LionStep s = new OptimOps.LionStep((float) (sign(h.maximize()) * gradScale), (float) h.decayFactor(),
+                (float) h.lr(), (float) h.beta1(), (float) (1 - h.beta1()), (float) h.beta2(), (float) (1 - h.beta2()));
+        MemorySegment p = t.p(), g = t.g(), m = t.s(0);
+        long po = t.pOffset(), go = t.gOffset(), mo = t.o(0);
+        return (o, len) -> ops.lion(len, s, p, po + o, g, go + o, m, mo + o);
+    }
+
+    private static SpanUpdate signum(OptimOps ops, SignumParams h, double gradScale, Tensor t) {
+        OptimOps.SignumStep s = new OptimOps.SignumStep((float) (sign(h.maximize()) * gradScale),
+                (float) (1 - h.lr() * h.weightDecay()), (float) h.lr(), (float) h.momentum(),
+                (float) (1 - h.momentum()));
+        MemorySegment p = t.p(), g = t.g(), m = h.hasMomentum() ? t.s(0) : null;
+        long po = t.pOffset(), go = t.gOffset(), mo = h.hasMomentum() ? t.o(0) : 0;
+        return (o, len) -> ops.signum(len, s, p, po + o, g, go + o, m, mo + o);
+    }
+
+    private static SpanUpdate adaBelief(OptimOps ops, AdaBeliefParams h, long step, double gradScale, Tensor t) {
+        double bc1 = Hyper.biasCorrection(h.beta1(), step), bc2 = Hyper.biasCorrection(h.beta2(), step);
+        double stepSize = h.lr() / bc1, invSqrtBc2 = 1 / Math.sqrt(bc2);
+        boolean sgdStep = false;
+        if (h.rectify()) {
+            double rhoInf = 2 / (1 - h.beta2()) - 1;
+            double rho = rhoInf - 2 * step * Math.pow(h.beta2(), step) / bc2;
+            if (rho >= 5) {
+                stepSize *= Math.sqrt(bc2 * (rho - 4) * (rho - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rho));
+                invSqrtBc2 = 1;
+            } else {
+                sgdStep = true;
+                stepSize = h.degenerateToSgd() ? stepSize : 0;
+            }
+        }
+        float decay = h.decoupled() ? (float) (1 - h.lr() * h.weightDecay()) : 1f;
+        float l2 = h.decoupled() ? 0f : (float) h.weightDecay();
+        OptimOps.AdaBeliefStep s = new OptimOps.AdaBeliefStep((float) (sign(h.maximize()) * gradScale), l2, decay,
+                (float) h.beta1(), (float) (1 - h.beta1()), (float) h.beta2(), (float) (1 - h.beta2()), (float) h.eps(),
+                (float) stepSize, (float) invSqrtBc2, (float) h.eps(), sgdStep);
+        MemorySegment p = t.p(), g = t.g(), m = t.s(0), v = t.s(1);
+        long po = t.pOffset(), go = t.gOffset(), mo = t.o(0), vo = t.o(1);
+        return (o, len) -> ops.adaBelief(len, s, p, po + o, g, go + o, m, mo + o, v, vo + o);
+    }
+
+    private static SpanUpdate diffGrad(OptimOps ops, DiffGradParams h, long step, double gradScale, Tensor t) {
+        double bc1 = Hyper.biasCorrection(h.beta1(), step), bc2 = Hyper.biasCorrection(h.beta2(), step);
+        OptimOps.DiffGradStep s = new OptimOps.DiffGradStep((float) (sign(h.maximize()) * gradScale),
+                (float) h.weightDecay(), (float) h.beta1(), (float) (1 - h.beta1()), (float) h.beta2(),
+                (float) (1 - h.beta2()), (float) (h.lr() * Math.sqrt(bc2) / bc1), (float) h.eps());
+        MemorySegment p = t.p(), g = t.g(), m = t.s(0), v = t.s(1), q = t.s(2);
+        long po = t.pOffset(), go = t.gOffset(), mo = t.o(0), vo = t.o(1), qo = t.o(2);
+        return (o, len) -> ops.diffGrad(len, s, p, po + o, g, go + o, m, mo + o, v, vo + o, q, qo + o);
+    }
+
+    private static SpanUpdate exAdam(OptimOps ops, ExAdamParams h, long step, double gradScale, Tensor t) {
+        double b1t = Math.pow(h.beta1(), step), b2t = Math.pow(h.beta2(), step);
+        OptimOps.ExAdamStep s = new OptimOps.ExAdamStep((float) (sign(h.maximize()) * gradScale),
+                (float) (1 - h.lr() * h.weightDecay()), (float) h.beta1(), (float) (1 - h.beta1()), (float) h.beta2(),
+                (float) (1 - h.beta2()), (float) b1t, (float) b2t, (float) (1 / (1 - b1t)), (float) (1 / (1 - b2t)),
+                (float) h.lr(), (float) h.eps());
+        MemorySegment p = t.p(), g = t.g(), m = t.s(0), v = t.s(1);
+        long po = t.pOffset(), go = t.gOffset(), mo = t.o(0), vo = t.o(1);
+        return (o, len) -> ops.exAdam(len, s, p, po + o, g, go + o, m, mo + o, v, vo + o);
+    }
+
+    // ---- norm-based rules: one read-only pass, then an elementwise kernel ----------------------------
+
+    private static SpanUpdate lamb(OptimOps ops, KernelRunner run, boolean parallel, LambParams h, long step,
+                                   double gradScale, Tensor t) {
+        double invBc1 = h.biasCorrection() ? 1 / Hyper.biasCorrection(h.beta1(), step) : 1;
+        double invSqrtBc2 = h.biasCorrection() ? 1 / Math.sqrt(Hyper.biasCorrection(h.beta2(), step)) : 1;
+        float gScale = (float) (sign(h.maximize()) * gradScale);
+        AdamStep norms = new AdamStep(gScale, 0f, 1f, (float) h.beta1(), (float) (1 - h.beta1()), (float) h.beta2(),
+                (float) (1 - h.beta2()), (float) invBc1, (float) invSqrtBc2, (float) h.eps());
+        MemorySegment p = t.p(), g = t.g(), m = t.s(0), v = t.s(1);
+        long po = t.pOffset(), go = t.gOffset(), mo = t.o(0), vo = t.o(1);
+        double[] sums = run.sums(t.n(), parallel, 2, (o, len, out) -> ops.lambSums(len, norms, (float) h.weightDecay(),
+                p, po + o, g, go + o, m, mo + o, v, vo + o, out));
+        double scale = h.lr() * h.trustRatio(Math.sqrt(sums[0]), Math.sqrt(sums[1]));
+        AdamStep s = new AdamStep(gScale, 0f, (float) (1 - scale * h.weightDecay()), norms.beta1(), norms.c1(),
+                norms.beta2(), norms.c2(), (float) (scale * invBc1), (float) invSqrtBc2, (float) h.eps());
+        return adamSpans(ops, s, t, false);
+    }
+
+    private static SpanUpdate lars(OptimOps ops, KernelRunner run, boolean parallel, LarsParams h, double gradScale,
+                                   Tensor t) {
+        float gScale = (float) (sign(h.maximize()) * gradScale), wd = (float) h.weightDecay();
+        MemorySegment p = t.p(), g = t.g();
+        long po = t.pOffset(), go = t.gOffset();
+        double[] sums = run.sums(t.n(), parallel, 2,
+                (o, len, out) -> ops.larsSums(len, gScale, wd, p, po + o, g, go + o, out));
+        double trust = h.trustRatio(Math.sqrt(sums[0]), Math.sqrt(sums[1]));
+        return sgd(ops, new SgdStep((float) (gScale * trust), (float) (wd * trust), 1f, (float) h.lr(),
+                (float) h.momentum(), 1f, false, h.nesterov()), t, h.hasMomentum());
+    }
+
+    private static SpanUpdate sgdSai(OptimOps ops, KernelRunner run, boolean parallel, SgdSaiParams h, long step,
+                                     double gradScale, Tensor t, double[] scalars) {
+        if (Double.isNaN(scalars[0])) {
+            if (step != 1) {
+                throw new IllegalStateException("SGD-SaI's scale is measured at step 1; at step " + step
+                        + " it must be given");
+            }
+            scalars[0] = sgdSaiScale(ops, run, parallel, h.eps(), gradScale, t.n(), t.g(), t.gOffset());
+        }
+        return sgd(ops, new SgdStep((float) (sign(h.maximize()) * gradScale), 0f,
+                (float) (1 - h.lr() * h.weightDecay()), (float) (h.lr() * scalars[0]), (float) h.momentum(),
+                (float) (1 - h.momentum()), step == 1, false), t, true);
+    }
+
+    /** ||c g|| / (std(c g) + eps) for the gradient scale c, from two read-only passes over g. */
+    static double sgdSaiScale(OptimOps ops, KernelRunner run, boolean parallel, double eps, double gradScale, long n,
+                              MemorySegment g, long gOffset) {
+        if (n == 0) {
+            return 0;
+        }
+        double[] raw = run.sums(n, parallel, 2, (o, len, out) -> ops.centeredSums(len, 0f, g, gOffset + o, out));
+        float mean = (float) (raw[0] / n);
+        double[] centred = run.sums(n, parallel, 2, (o, len, out) -> ops.centeredSums(len, mean, g, gOffset + o, out));
+        double std = n == 1 ? 0 : Math.sqrt(centred[1] / (n - 1));
+        double c = Math.abs(gradScale);
+        return c * Math.sqrt(raw[1]) / (c * std + eps);
+    }
+
+    private static SpanUpdate adamP(OptimOps ops, KernelRunner run, boolean parallel, AdamPParams h, long step,
+                                    double gradScale, Tensor t) {
+        double stepSize = h.lr() / Hyper.biasCorrection(h.beta1(), step);
+        AdamStep s = new AdamStep((float) (sign(h.maximize()) * gradScale), 0f, 1f, (float) h.beta1(),
+                (float) (1 - h.beta1()), (float) h.beta2(), (float) (1 - h.beta2()), (float) stepSize,
+                (float) (1 / Math.sqrt(Hyper.biasCorrection(h.beta2(), step))), (float) h.eps());
+        MemorySegment p = t.p(), g = t.g(), m = t.s(0), v = t.s(1);
+        long po = t.pOffset(), go = t.gOffset(), mo = t.o(0), vo = t.o(1);
+        Projection proj = Projection.decide(run, parallel, t.rows(), t.n(), h.delta(), h.eps(),
+                (o, len, out) -> ops.adamPSums(len, s, p, po + o, g, go + o, m, mo + o, v, vo + o, out));
+        double decay = 1 - h.lr() * h.weightDecay() * (proj.projected() ? h.wdRatio() : 1);
+        return proj.spans(decay, stepSize, (o, len, rowDecay) -> ops.adam(len, new AdamStep(s.gScale(), 0f, rowDecay,
+                s.beta1(), s.c1(), s.beta2(), s.c2(), s.stepSize(), s.invSqrtBc2(), s.eps()), p, po + o, g, go + o, m,
+                mo + o, v, vo + o));
+    }
+
+    /** Whether a prepared AdamP or SGDP step projects (false for every other rule). */
+    static boolean projected(SpanUpdate u) {
+        return u instanceof Projection.Spans spans && spans.projected();
+    }
+
+    private static SpanUpdate sgdp(OptimOps ops, KernelRunner run, boolean parallel, SgdpParams h, double gradScale,
+                                   Tensor t) {
+        SgdStep s = new SgdStep((float) (sign(h.maximize()) * gradScale), 0f, 1f, (float) h.lr(),
+                (float) h.momentum(), (float) (1 - h.dampening()), false, h.nesterov());
+        MemorySegment p = t.p(), g = t.g(), b = t.s(0);
+        long po = t.pOffset(), go = t.gOffset(), bo = t.o(0);
+        Projection proj = Projection.decide(run, parallel, t.rows(), t.n(), h.delta(), 1e-8,
+                (o, len, out) -> ops.sgdPSums(len, s, p, po + o, g, go + o, b, bo + o, out));
+        double ratio = proj.projected() ? h.wdRatio() : 1;
+        double decay = 1 - h.lr() * h.weightDecay() * ratio / (1 - h.momentum());
+        return proj.spans(decay, h.lr(), (o, len, rowDecay) -> ops.sgd(len, new SgdStep(s.gScale(), 0f, rowDecay,
+                s.lr(), s.momentum(), s.dampC(), false, s.nesterov()), p, po + o, g, go + o, b, bo + o));
+    }
+}
