@@ -38,7 +38,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * p, m, v written = 28), plus the one read-only pass of the norm-based rules (LAMB and AdamP read
  * p, g, m, v first: +16; LARS p, g: +8; SGDP p, g, b: +12). The step number is fixed so that
  * every invocation does identical work; updates stay bounded. AdamP and SGDP see the tensor as
- * 1024 rows, so their per-row projection test runs.
+ * 1024 rows, so their per-row projection test runs. The bf16 rows keep p and the moments in
+ * bfloat16 (2 bytes each, gradients float32): AdamW moves 16 bytes per parameter, Lion 12.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -75,6 +76,8 @@ public class OptimizerBench {
     private FusedUpdates u;
     private CReference c;
     private MemorySegment p, g, m, v, x;
+    /** bfloat16 parameters and moments for the bf16 rows. */
+    private MemorySegment pb, mb, vb;
     private double saiScale;
 
     @Setup(Level.Trial)
@@ -90,6 +93,13 @@ public class OptimizerBench {
         v = BenchSupport.floats(arena, size, 0f, 0f);
         x = BenchSupport.floats(arena, size, 0f, 0f);
         saiScale = u.sgdSaiScale(SGDSAI, size, g, 0);
+        pb = arena.allocate(2 * size, 64);
+        mb = arena.allocate(2 * size, 64);
+        vb = arena.allocate(2 * size, 64);
+        short one = dev.vela.kernels.BFloat16.fromFloat(0.5f);
+        for (long i = 0; i < size; i++) {
+            pb.setAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT, i, one);
+        }
     }
 
     @TearDown(Level.Trial)
@@ -186,5 +196,17 @@ public class OptimizerBench {
     @BytesPerElement(32)
     public boolean sgdp() {
         return u.sgdp(SGDP, ROWS, size, p, 0, g, 0, m, 0);
+    }
+
+    @Benchmark
+    @BytesPerElement(16)
+    public void adamWBf16() {
+        u.adamBf16(ADAMW, STEP, 1, size, pb, 0, g, 0, mb, 0, vb, 0);
+    }
+
+    @Benchmark
+    @BytesPerElement(12)
+    public void lionBf16() {
+        u.lionBf16(LION, STEP, 1, size, pb, 0, g, 0, mb, 0);
     }
 }

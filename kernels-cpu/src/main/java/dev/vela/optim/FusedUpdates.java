@@ -377,6 +377,55 @@ public final class FusedUpdates {
         return sgdp(h, rows, p.length, MemorySegment.ofArray(p), 0, sameLength(p, "g", g), 0, sameLength(p, "b", b), 0);
     }
 
+    // ---- bfloat16 storage: AdamW and Lion ----------------------------------------------------------
+
+    /**
+     * One Adam or AdamW step on bfloat16 parameters and moments (2 bytes each; gradients float32):
+     * every element is widened exactly, updated in float32 as {@link #adam}, and written back with
+     * stochastic rounding, so updates far below bf16's resolution (2^-8 relative) still move p in
+     * expectation. The rounding is deterministic: its random bits come from {@code seed}, the
+     * step, the buffer and the element's index, never from the thread count or the chunking.
+     * No amsgrad.
+     */
+    public void adamBf16(AdamParams h, long step, long seed, long n, MemorySegment p, long pOffset, MemorySegment g,
+                         long gOffset, MemorySegment m, long mOffset, MemorySegment v, long vOffset) {
+        if (notNull("h", h).amsgrad()) {
+            throw new IllegalArgumentException("h.amsgrad is true: the bfloat16 path has no vMax");
+        }
+        updateBf16(h, Hyper.step(step), seed, Operands.of(n).writtenBf16("p", p, pOffset).read("g", g, gOffset)
+                .writtenBf16("m", m, mOffset).writtenBf16("v", v, vOffset),
+                Rules.Tensor.of(n, 1, p, pOffset, g, gOffset).and(m, mOffset).and(v, vOffset));
+    }
+
+    /** One bfloat16 Adam or AdamW step over whole arrays (bf16 bits in the shorts). */
+    public void adamBf16(AdamParams h, long step, long seed, short[] p, float[] g, short[] m, short[] v) {
+        adamBf16(h, step, seed, p.length, MemorySegment.ofArray(p), 0, sameLength(p, "g", g), 0,
+                sameLength(p, "m", m), 0, sameLength(p, "v", v), 0);
+    }
+
+    /**
+     * One Lion step on bfloat16 parameters and momentum (gradients float32), with stochastic
+     * rounding as {@link #adamBf16}; {@code step} only seeds the rounding.
+     */
+    public void lionBf16(LionParams h, long step, long seed, long n, MemorySegment p, long pOffset, MemorySegment g,
+                         long gOffset, MemorySegment m, long mOffset) {
+        updateBf16(notNull("h", h), Hyper.step(step), seed, Operands.of(n).writtenBf16("p", p, pOffset)
+                .read("g", g, gOffset).writtenBf16("m", m, mOffset),
+                Rules.Tensor.of(n, 1, p, pOffset, g, gOffset).and(m, mOffset));
+    }
+
+    /** One bfloat16 Lion step over whole arrays (bf16 bits in the shorts). */
+    public void lionBf16(LionParams h, long step, long seed, short[] p, float[] g, short[] m) {
+        lionBf16(h, step, seed, p.length, MemorySegment.ofArray(p), 0, sameLength(p, "g", g), 0,
+                sameLength(p, "m", m), 0);
+    }
+
+    private void updateBf16(Hyperparameters h, long step, long seed, Operands checked, Rules.Tensor t) {
+        checked.checkDisjoint();
+        Rules.SpanUpdate u = Rules.prepareBf16(ops, run, h, step, seed, 1.0, t);
+        run.elementwise(t.n(), checked.shareable(run), u::run);
+    }
+
     OptimOps ops() {
         return ops;
     }

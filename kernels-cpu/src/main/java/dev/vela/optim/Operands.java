@@ -34,16 +34,22 @@ final class Operands {
         return new Operands(n);
     }
 
-    /** A buffer the update writes. */
+    /** A float32 buffer the update writes. */
     Operands written(String name, MemorySegment s, long offset) {
         checkWritableRange(name, s, offset, n, F);
-        return add(name, s, offset);
+        return add(name, s, offset, F);
+    }
+
+    /** A bfloat16 buffer the update writes. */
+    Operands writtenBf16(String name, MemorySegment s, long offset) {
+        checkWritableRange(name, s, offset, n, Short.BYTES);
+        return add(name, s, offset, Short.BYTES);
     }
 
     /** A buffer the update only reads. */
     Operands read(String name, MemorySegment s, long offset) {
         checkRange(name, s, offset, n, F);
-        return add(name, s, offset);
+        return add(name, s, offset, F);
     }
 
     /** A state buffer that the rule needs exactly when {@code needed}. */
@@ -54,10 +60,10 @@ final class Operands {
         return s == null ? this : written(name, s, offset);
     }
 
-    private Operands add(String name, MemorySegment s, long offset) {
+    private Operands add(String name, MemorySegment s, long offset, long bytes) {
         names.add(name);
         segments.add(s);
-        ranges.add(n == 0 ? s.asSlice(0, 0) : s.asSlice(offset * F, n * F));
+        ranges.add(n == 0 ? s.asSlice(0, 0) : s.asSlice(offset * bytes, n * bytes));
         return this;
     }
 
@@ -83,6 +89,18 @@ final class Operands {
 
     /** {@code a} as a segment, after checking that it has p's length. */
     static MemorySegment sameLength(float[] p, String name, float[] a) {
+        checkSameLength("p", p.length, name, a.length);
+        return MemorySegment.ofArray(a);
+    }
+
+    /** {@code a} (bfloat16 bits) as a segment, after checking that it has p's length. */
+    static MemorySegment sameLength(short[] p, String name, short[] a) {
+        checkSameLength("p", p.length, name, a.length);
+        return MemorySegment.ofArray(a);
+    }
+
+    /** {@code a} as a segment, after checking that it has p's length. */
+    static MemorySegment sameLength(short[] p, String name, float[] a) {
         checkSameLength("p", p.length, name, a.length);
         return MemorySegment.ofArray(a);
     }

@@ -301,4 +301,67 @@ final class Rules {
         return proj.spans(decay, h.lr(), (o, len, rowDecay) -> ops.sgd(len, new SgdStep(s.gScale(), 0f, rowDecay,
                 s.lr(), s.momentum(), s.dampC(), false, s.nesterov()), p, po + o, g, go + o, b, bo + o));
     }
+
+    // ---- bfloat16 storage ----------------------------------------------------------------------------
+
+    /** Elements per float tile of the bfloat16 path: its scratch stays in the L1 cache. */
+    static final int BF16_TILE = 2048;
+
+    /** Whether a rule is one elementwise pass (and so has a bfloat16 path). */
+    static boolean elementwise(Hyperparameters h) {
+        return !(h instanceof LambParams || h instanceof LarsParams || h instanceof SgdSaiParams
+                || h instanceof AdamPParams || h instanceof SgdpParams);
+    }
+
+    /**
+     * An elementwise rule over bfloat16 parameters and state (gradients stay float32): each tile
+     * is widened exactly into float scratch, updated by the float32 kernel, and narrowed back with
+     * stochastic rounding. The random bits depend on the seed, the step, the buffer and the
+     * element's index in the tensor, so results do not depend on chunking or thread count.
+     */
+    static SpanUpdate prepareBf16(OptimOps ops, KernelRunner run, Hyperparameters h, long step, long seed,
+                                  double gradScale, Tensor t) {
+        int k = t.state().length;
+        int[] keys = new int[k + 1];
+        for (int b = 0; b <= k; b++) {
+            keys[b] = dev.vela.internal.simd.Bf16Bits.key(seed, step, b);
+        }
+        // The scratch is off-heap: float[] scratch made the float32 kernel's memory accesses see
+        // heap and native segments at once, and C2's polymorphic code ran the path 20x slower.
+        return (o, len) -> {
+            try (java.lang.foreign.Arena scratch = java.lang.foreign.Arena.ofConfined()) {
+                MemorySegment[] tile = new MemorySegment[k + 1];
+                for (int b = 0; b <= k; b++) {
+                    tile[b] = scratch.allocate((long) Math.min(BF16_TILE, len) * Float.BYTES, 64);
+                }
+                bf16Tiles(ops, run, h, step, gradScale, t, keys, tile, o, len);
+            }
+        };
+    }
+
+    private static void bf16Tiles(OptimOps ops, KernelRunner run, Hyperparameters h, long step, double gradScale,
+                                  Tensor t, int[] keys, MemorySegment[] tile, long o, int len) {
+        int k = tile.length - 1;
+        for (int t0 = 0; t0 < len; t0 += BF16_TILE) {
+            int c = Math.min(BF16_TILE, len - t0);
+            long at = o + t0;
+            ops.bf16ToFloat(c, t.p(), t.pOffset() + at, tile[0], 0);
+            Tensor part = Tensor.of(c, 1, tile[0], 0, t.g(), t.gOffset() + at);
+            for (int j = 0; j < k; j++) {
+                MemorySegment s = t.state()[j];
+                if (s != null) {
+                    ops.bf16ToFloat(c, s, t.o(j) + at, tile[j + 1], 0);
+                }
+                part = part.and(s == null ? null : tile[j + 1], 0);
+            }
+            prepare(ops, run, false, h, step, gradScale, part, new double[0]).run(0, c);
+            ops.floatToBf16(c, tile[0], 0, t.p(), t.pOffset() + at, keys[0], at);
+            for (int j = 0; j < k; j++) {
+                MemorySegment s = t.state()[j];
+                if (s != null) {
+                    ops.floatToBf16(c, tile[j + 1], 0, s, t.o(j) + at, keys[j + 1], at);
+                }
+            }
+        }
+    }
 }

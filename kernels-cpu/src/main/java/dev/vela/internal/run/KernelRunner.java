@@ -131,28 +131,34 @@ public final class KernelRunner {
 
     /**
      * k sums for each of {@code rows} consecutive rows of {@code cols} elements, as
-     * {@code out[row * k + j]}: each row summed as {@link #sums} sums, long rows with their blocks
-     * in parallel, short rows many to a task.
+     * {@code out[row * k + j]}: each row split into blocks of {@link #REDUCTION_BLOCK} from its
+     * start, every (row, block) pair a unit of parallel work, each row's blocks added left to
+     * right in double (so the same sums as {@link #sums} over that row, for any thread count).
      */
     public double[] rowSums(long rows, long cols, boolean parallel, int k, SumsBlock f) {
         double[] out = new double[Math.toIntExact(rows * k)];
-        if (cols >= REDUCTION_BLOCK) {
-            for (long r = 0; r < rows; r++) {
-                long base = r * cols;
-                System.arraycopy(sums(cols, parallel, k, (o, len, part) -> f.add(base + o, len, part)), 0, out,
-                        (int) r * k, k);
-            }
+        if (rows == 0 || cols == 0) {
             return out;
         }
-        long rowsPerTask = Math.max(1, REDUCTION_BLOCK / Math.max(1, cols));
-        (parallel ? pool : INLINE).parallelFor(rows, rowsPerTask, (r0, r1) -> {
+        long perRow = (cols + REDUCTION_BLOCK - 1) / REDUCTION_BLOCK;
+        long blocks = Math.multiplyExact(rows, perRow);
+        double[] partials = new double[Math.toIntExact(blocks * k)];
+        long grain = Math.max(1, (long) BLOCKS_PER_TASK * REDUCTION_BLOCK / Math.min(cols, REDUCTION_BLOCK));
+        (parallel ? pool : INLINE).parallelFor(blocks, grain, (b0, b1) -> {
             double[] one = new double[k];
-            for (long r = r0; r < r1; r++) {
+            for (long b = b0; b < b1; b++) {
+                long row = b / perRow, first = (b % perRow) * REDUCTION_BLOCK;
                 java.util.Arrays.fill(one, 0);
-                f.add(r * cols, (int) cols, one);
-                System.arraycopy(one, 0, out, (int) r * k, k);
+                f.add(row * cols + first, (int) Math.min(REDUCTION_BLOCK, cols - first), one);
+                System.arraycopy(one, 0, partials, (int) b * k, k);
             }
         });
+        for (int b = 0; b < blocks; b++) {
+            int row = (int) (b / perRow);
+            for (int j = 0; j < k; j++) {
+                out[row * k + j] += partials[b * k + j];
+            }
+        }
         return out;
     }
 

@@ -120,4 +120,17 @@ public interface OptimOps {
 
     /** Adds sum x, and sum (x - center)^2 to out[0], out[1] (SGD-SaI's gradient statistics). */
     void centeredSums(int n, float center, MemorySegment x, long xo, double[] out);
+
+    // ---- bfloat16 storage ------------------------------------------------------------------------
+
+    /** dst[i] = src[i] widened from bfloat16 (exact): the bf16 bits become the float's top 16 bits. */
+    void bf16ToFloat(int n, MemorySegment src, long so, MemorySegment dst, long dO);
+
+    /**
+     * dst[i] = src[i] narrowed to bfloat16 with stochastic rounding: the float's bits plus 16
+     * random bits, truncated to the top 16 (NaN becomes the quiet NaN 0x7FC0). The random bits
+     * are {@link Bf16Bits#random(int, long)} of {@code key} and the element's index
+     * {@code index0 + i}, so they do not depend on how a tensor is split into calls.
+     */
+    void floatToBf16(int n, MemorySegment src, long so, MemorySegment dst, long dO, int key, long index0);
 }

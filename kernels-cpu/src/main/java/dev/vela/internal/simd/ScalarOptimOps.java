@@ -240,4 +240,22 @@ public final class ScalarOptimOps implements OptimOps {
         out[0] += sum;
         out[1] += squares;
     }
+
+    // ---- bfloat16 storage ------------------------------------------------------------------------
+
+    private static final ValueLayout.OfShort S = ValueLayout.JAVA_SHORT_UNALIGNED;
+
+    @Override
+    public void bf16ToFloat(int n, MemorySegment src, long so, MemorySegment dst, long dO) {
+        for (int i = 0; i < n; i++) {
+            set(dst, dO + i, Bf16Bits.toFloat(src.getAtIndex(S, so + i)));
+        }
+    }
+
+    @Override
+    public void floatToBf16(int n, MemorySegment src, long so, MemorySegment dst, long dO, int key, long index0) {
+        for (int i = 0; i < n; i++) {
+            dst.setAtIndex(S, dO + i, Bf16Bits.stochastic(get(src, so + i), Bf16Bits.random(key, index0 + i)));
+        }
+    }
 }

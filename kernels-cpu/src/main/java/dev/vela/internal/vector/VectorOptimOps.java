@@ -6,10 +6,13 @@ import static dev.vela.internal.vector.FloatSegments.slice;
 import static dev.vela.internal.vector.FloatSegments.store;
 import static dev.vela.internal.vector.FloatSegments.sumLanes;
 
+import dev.vela.internal.simd.Bf16Bits;
 import dev.vela.internal.simd.OptimOps;
 import dev.vela.internal.simd.ScalarOptimOps;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.jspecify.annotations.Nullable;
@@ -284,15 +287,16 @@ public final class VectorOptimOps implements OptimOps {
     public void lambSums(int n, AdamStep s, float wd, MemorySegment p, long po, MemorySegment g, long go,
                          MemorySegment m, long mo, MemorySegment v, long vo, double[] out) {
         MemorySegment ps = slice(p, po, n), gs = slice(g, go, n), ms = slice(m, mo, n), vs = slice(v, vo, n);
+        FloatVector gScale = bc(s.gScale()), b1 = bc(s.beta1()), c1 = bc(s.c1()), b2 = bc(s.beta2()), c2 = bc(s.c2());
+        FloatVector invBc1 = bc(s.stepSize()), invSqrtBc2 = bc(s.invSqrtBc2()), eps = bc(s.eps()), decay = bc(wd);
         FloatVector pp = FloatVector.zero(F), uu = pp;
         int i = 0;
         for (int b = F.loopBound(n); i < b; i += L) {
             FloatVector pv = load(ps, i);
-            FloatVector gv = load(gs, i).mul(s.gScale());
-            FloatVector m1 = madd(load(ms, i), s.beta1(), gv.mul(s.c1()));
-            FloatVector v1 = madd(load(vs, i), s.beta2(), gv.mul(s.c2()).mul(gv));
-            FloatVector denom = madd(v1.sqrt(), s.invSqrtBc2(), bc(s.eps()));
-            FloatVector u = madd(pv, wd, m1.mul(s.stepSize()).div(denom));
+            FloatVector gv = load(gs, i).mul(gScale);
+            FloatVector m1 = madd(load(ms, i), b1, gv.mul(c1));
+            FloatVector v1 = madd(load(vs, i), b2, gv.mul(c2).mul(gv));
+            FloatVector u = madd(pv, decay, m1.mul(invBc1).div(madd(v1.sqrt(), invSqrtBc2, eps)));
             pp = madd(pv, pv, pp);
             uu = madd(u, u, uu);
         }
@@ -380,5 +384,46 @@ public final class VectorOptimOps implements OptimOps {
         out[1] += sumLanes(b);
         out[2] += sumLanes(c);
         out[3] += sumLanes(d);
+    }
+
+    // ---- bfloat16 storage ------------------------------------------------------------------------
+
+    private static final VectorSpecies<Short> S = VectorShapes.HALF_SHORT;
+    private static final VectorSpecies<Integer> I = VectorShapes.INT;
+    private static final java.nio.ByteOrder NO = java.nio.ByteOrder.nativeOrder();
+
+    @Override
+    public void bf16ToFloat(int n, MemorySegment src, long so, MemorySegment dst, long dO) {
+        MemorySegment ss = src.asSlice(so << 1, (long) n << 1), ds = slice(dst, dO, n);
+        int i = 0;
+        for (int b = F.loopBound(n); i < b; i += L) {
+            // sign extension fills the top 16 bits, which the shift then discards
+            IntVector wide = (IntVector) ShortVector.fromMemorySegment(S, ss, (long) i << 1, NO)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            store(wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), ds, i);
+        }
+        TAIL.bf16ToFloat(n - i, src, so + i, dst, dO + i);
+    }
+
+    @Override
+    public void floatToBf16(int n, MemorySegment src, long so, MemorySegment dst, long dO, int key, long index0) {
+        MemorySegment ss = slice(src, so, n), ds = dst.asSlice(dO << 1, (long) n << 1);
+        IntVector lanes = IntVector.zero(I).addIndex(1);
+        IntVector golden = IntVector.broadcast(I, 0x9E3779B9), keys = IntVector.broadcast(I, key);
+        IntVector m1 = IntVector.broadcast(I, 0x85EBCA6B), m2 = IntVector.broadcast(I, 0xC2B2AE35);
+        IntVector low16 = IntVector.broadcast(I, 0xFFFF), nan = IntVector.broadcast(I, Bf16Bits.NAN);
+        int i = 0;
+        for (int b = F.loopBound(n); i < b; i += L) {
+            FloatVector x = load(ss, i);
+            // Bf16Bits.random, lane by lane: mix(index * golden ^ key)
+            IntVector h = lanes.add((int) (index0 + i)).mul(golden).lanewise(VectorOperators.XOR, keys);
+            h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16)).mul(m1);
+            h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 13)).mul(m2);
+            h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16)).and(low16);
+            IntVector bits = ((IntVector) x.reinterpretAsInts()).add(h).lanewise(VectorOperators.LSHR, 16)
+                    .blend(nan, x.test(VectorOperators.IS_NAN).cast(I));
+            ((ShortVector) bits.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(ds, (long) i << 1, NO);
+        }
+        TAIL.floatToBf16(n - i, src, so + i, dst, dO + i, key, index0 + i);
     }
 }

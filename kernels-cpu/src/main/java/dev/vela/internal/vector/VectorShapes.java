@@ -29,6 +29,10 @@ public final class VectorShapes {
     public static final VectorSpecies<Long> LONG =
             VectorSpecies.of(long.class, VectorShape.forBitSize(FLOAT.vectorBitSize()));
 
+    /** Shorts in half the preferred width: as many lanes as {@link #FLOAT} (bfloat16 storage). */
+    public static final VectorSpecies<Short> HALF_SHORT =
+            VectorSpecies.of(short.class, VectorShape.forBitSize(FLOAT.vectorBitSize() / 2));
+
     /** Ints of the preferred width: as many lanes as {@link #FLOAT}. */
     public static final VectorSpecies<Integer> INT =
             VectorSpecies.of(int.class, VectorShape.forBitSize(FLOAT.vectorBitSize()));
