@@ -43,55 +43,10 @@ class FusedUpdatesTest {
         return list;
     }
 
-    // ---- published values: scenario V of the reference brief (float64 runs of torch.optim) --
-
-    /** p0 = [1, -2, 3, -4], loss 1/2 sum c_i p_i^2 with c = [1, 0.5, 2, 0.25], so g = c * p. */
-    private static float[] scenarioV(FusedUpdates u, int steps, java.util.function.BiConsumer<float[], float[]> step) {
-        float[] p = {1, -2, 3, -4};
-        float[] c = {1, 0.5f, 2, 0.25f};
-        for (int t = 1; t <= steps; t++) {
-            float[] g = new float[4];
-            for (int i = 0; i < 4; i++) {
-                g[i] = c[i] * p[i];
-            }
-            step.accept(p, g);
-        }
-        return p;
-    }
+    // (the published values of the reference brief are in PublishedValuesTest)
 
     private static void assertNear(double[] expected, float[] actual, double tol) {
-        for (int i = 0; i < expected.length; i++) {
-            assertEquals(expected[i], actual[i], tol, "element " + i);
-        }
-    }
-
-    @ParameterizedTest
-    @MethodSource("implementations")
-    void adamAndAdamWMatchPyTorchOnScenarioV(FusedUpdates u) {
-        record Case(AdamParams h, double[] expected) {
-        }
-        List<Case> cases = List.of(
-                new Case(AdamParams.adamW().withLr(0.1).withWeightDecay(0.1),
-                        new double[] {0.675101223189, -1.64436868584, 2.61440561728, -3.58458730891}),
-                new Case(AdamParams.adamW().withLr(0.1).withWeightDecay(0),
-                        new double[] {0.701586274504, -1.70062339434, 2.70038152345, -3.700273847}),
-                new Case(AdamParams.adamW().withLr(0.1).withWeightDecay(0).withEps(0.1),
-                        new double[] {0.729687567828, -1.72834866941, 2.70536653895, -3.72778050441}));
-        for (Case c : cases) {
-            float[] m = new float[4], v = new float[4];
-            long[] t = {0};
-            float[] p = scenarioV(u, 3, (pp, g) -> u.adam(c.h(), ++t[0], pp, g, m, v));
-            // float32 arithmetic against float64 values: a few ulps of |p| <= 4 after 3 steps
-            assertNear(c.expected(), p, 2e-6);
-        }
-    }
-
-    @ParameterizedTest
-    @MethodSource("implementations")
-    void lionMatchesTheAnalyticScenarioV(FusedUpdates u) {
-        float[] m = new float[4];
-        float[] p = scenarioV(u, 3, (pp, g) -> u.lion(LionParams.defaults().withLr(0.1).withWeightDecay(0.1), pp, g, m));
-        assertNear(new double[] {0.673289, -1.643588, 2.613887, -3.584186}, p, 2e-6);
+        PublishedValuesTest.assertNear(expected, actual, tol, "p");
     }
 
     // ---- closed forms -----------------------------------------------------------------------

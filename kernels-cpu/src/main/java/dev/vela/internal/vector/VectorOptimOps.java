@@ -61,33 +61,21 @@ public final class VectorOptimOps implements OptimOps {
     @Override
     public void adam(int n, AdamStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m, long mo,
                      MemorySegment v, long vo) {
-        MemorySegment ps = slice(p, po, n), gs = slice(g, go, n), ms = slice(m, mo, n), vs = slice(v, vo, n);
-        FloatVector gScale = bc(s.gScale()), l2 = bc(s.l2()), decay = bc(s.decay());
-        FloatVector b1 = bc(s.beta1()), c1 = bc(s.c1()), b2 = bc(s.beta2()), c2 = bc(s.c2());
-        FloatVector negStep = bc(-s.stepSize()), invSqrtBc2 = bc(s.invSqrtBc2()), eps = bc(s.eps());
-        boolean hasL2 = s.l2() != 0;
-        int i = 0;
-        for (int b = F.loopBound(n); i < b; i += L) {
-            FloatVector pv = load(ps, i);
-            FloatVector gv = load(gs, i).mul(gScale);
-            if (hasL2) {
-                gv = madd(pv, l2, gv);
-            }
-            FloatVector m1 = madd(load(ms, i), b1, gv.mul(c1));
-            FloatVector v1 = madd(load(vs, i), b2, gv.mul(c2).mul(gv));
-            FloatVector denom = madd(v1.sqrt(), invSqrtBc2, eps);
-            store(m1, ms, i);
-            store(v1, vs, i);
-            store(madd(m1.div(denom), negStep, pv.mul(decay)), ps, i);
-        }
+        int i = adamLoop(n, s, slice(p, po, n), slice(g, go, n), slice(m, mo, n), slice(v, vo, n), null);
         TAIL.adam(n - i, s, p, po + i, g, go + i, m, mo + i, v, vo + i);
     }
 
     @Override
     public void adamAmsgrad(int n, AdamStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m,
                             long mo, MemorySegment v, long vo, MemorySegment vMax, long vMaxO) {
-        MemorySegment ps = slice(p, po, n), gs = slice(g, go, n), ms = slice(m, mo, n), vs = slice(v, vo, n);
-        MemorySegment xs = slice(vMax, vMaxO, n);
+        int i = adamLoop(n, s, slice(p, po, n), slice(g, go, n), slice(m, mo, n), slice(v, vo, n),
+                slice(vMax, vMaxO, n));
+        TAIL.adamAmsgrad(n - i, s, p, po + i, g, go + i, m, mo + i, v, vo + i, vMax, vMaxO + i);
+    }
+
+    /** The whole vectors of Adam, with amsgrad's running maximum when {@code xs} is not null. */
+    private static int adamLoop(int n, AdamStep s, MemorySegment ps, MemorySegment gs, MemorySegment ms,
+                                MemorySegment vs, @Nullable MemorySegment xs) {
         FloatVector gScale = bc(s.gScale()), l2 = bc(s.l2()), decay = bc(s.decay());
         FloatVector b1 = bc(s.beta1()), c1 = bc(s.c1()), b2 = bc(s.beta2()), c2 = bc(s.c2());
         FloatVector negStep = bc(-s.stepSize()), invSqrtBc2 = bc(s.invSqrtBc2()), eps = bc(s.eps());
@@ -101,14 +89,16 @@ public final class VectorOptimOps implements OptimOps {
             }
             FloatVector m1 = madd(load(ms, i), b1, gv.mul(c1));
             FloatVector v1 = madd(load(vs, i), b2, gv.mul(c2).mul(gv));
-            FloatVector vm = load(xs, i).max(v1);
-            FloatVector denom = madd(vm.sqrt(), invSqrtBc2, eps);
+            FloatVector vd = v1;
+            if (xs != null) {
+                vd = load(xs, i).max(v1);
+                store(vd, xs, i);
+            }
             store(m1, ms, i);
             store(v1, vs, i);
-            store(vm, xs, i);
-            store(madd(m1.div(denom), negStep, pv.mul(decay)), ps, i);
+            store(madd(m1.div(madd(vd.sqrt(), invSqrtBc2, eps)), negStep, pv.mul(decay)), ps, i);
         }
-        TAIL.adamAmsgrad(n - i, s, p, po + i, g, go + i, m, mo + i, v, vo + i, vMax, vMaxO + i);
+        return i;
     }
 
     // ---- SGD family ------------------------------------------------------------------------------
