@@ -96,7 +96,8 @@ public interface OptimOps {
 
     /**
      * LAMB's norms: with m, v advanced as {@link AdamStep} would (not written), u = m invBc1 /
-     * (sqrt(v) invSqrtBc2 + eps) + wd p; adds sum p^2 to out[0] and sum u^2 to out[1].
+     * (sqrt(v) invSqrtBc2 + eps) + wd p, where {@code s.stepSize()} carries invBc1 (1 / bc1, or 1
+     * without bias correction); adds sum p^2 to out[0] and sum u^2 to out[1].
      */
     void lambSums(int n, AdamStep s, float wd, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m,
                   long mo, MemorySegment v, long vo, double[] out);
