@@ -305,4 +305,86 @@ class FusedUpdatesTest {
         assertArrayEquals(new float[3], m);
         assertArrayEquals(new float[3], v);
     }
+
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void everyRuleNamesItsBadArgumentsBeforeWriting(FusedUpdates u) {
+        float[] p = {1, 2, 3, 4}, g = {1, 1, 1, 1}, s1 = new float[4], s2 = new float[4], shortBuf = new float[3];
+        assertEquals("b must not be null: momentum is 0.9", assertThrows(NullPointerException.class,
+                () -> u.sgd(SgdParams.defaults().withMomentum(0.9, 0, false), 1, p, g, null)).getMessage());
+        assertEquals("p.length (4) != v.length (3)", assertThrows(IllegalArgumentException.class,
+                () -> u.lamb(LambParams.defaults(), 1, p, g, s1, shortBuf)).getMessage());
+        assertEquals("rows must be >= 1 and divide n, was rows 3, n 4", assertThrows(IllegalArgumentException.class,
+                () -> u.adamP(AdamPParams.defaults(), 1, 3, p, g, s1, s2)).getMessage());
+        assertEquals("p.length (4) != prev.length (3)", assertThrows(IllegalArgumentException.class,
+                () -> u.diffGrad(DiffGradParams.defaults(), 1, p, g, s1, s2, shortBuf)).getMessage());
+        assertEquals("h.amsgrad is true: call adamAmsgrad with a vMax buffer", assertThrows(
+                IllegalArgumentException.class, () -> u.adam(AdamParams.adamW().withAmsgrad(true), 1, p, g, s1, s2))
+                .getMessage());
+        assertEquals("scale must be finite and >= 0, was NaN", assertThrows(IllegalArgumentException.class,
+                () -> u.sgdSai(SgdSaiParams.defaults(), 2, Double.NaN, p, g, s1)).getMessage());
+        MemorySegment ps = MemorySegment.ofArray(p);
+        assertEquals("p and s overlap; a fused update needs separate buffers", assertThrows(
+                IllegalArgumentException.class, () -> u.adaBelief(AdaBeliefParams.defaults(), 1, 2, ps, 0,
+                        MemorySegment.ofArray(g), 0, MemorySegment.ofArray(s1), 0, ps, 1)).getMessage());
+        assertArrayEquals(new float[] {1, 2, 3, 4}, p);
+        assertArrayEquals(new float[4], s1);
+        assertArrayEquals(new float[4], s2);
+    }
+
+    @Test
+    void hyperparameterRecordsNameTheirBadFields() {
+        assertEquals("nesterov needs momentum > 0 and dampening 0, was momentum 0.0, dampening 0.0",
+                assertThrows(IllegalArgumentException.class, () -> SgdParams.defaults().withMomentum(0, 0, true))
+                        .getMessage());
+        assertEquals("momentum must be in [0, 1), was 1.0", assertThrows(IllegalArgumentException.class,
+                () -> new SignumParams(1e-3, 1.0, 0, false)).getMessage());
+        assertEquals("maxWeightNorm must be > 0, was 0.0", assertThrows(IllegalArgumentException.class,
+                () -> new LambParams(1e-3, 0.9, 0.999, 1e-6, 0, true, 0, false)).getMessage());
+        assertEquals("wdRatio must be in [0, 1], was 2.0", assertThrows(IllegalArgumentException.class,
+                () -> new AdamPParams(1e-3, 0.9, 0.999, 1e-8, 0, 0.1, 2, false)).getMessage());
+        assertEquals("trustCoefficient must be finite and >= 0, was -1.0", assertThrows(IllegalArgumentException.class,
+                () -> new LarsParams(1, 0.9, 0, -1, 0, false, false)).getMessage());
+        assertEquals("lr must be finite and >= 0, was NaN", assertThrows(IllegalArgumentException.class,
+                () -> ExAdamParams.defaults().withLr(Double.NaN)).getMessage());
+    }
+
+    /** AdamP and SGDP with their projection firing, on every thread count: the row sums are blocked. */
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void projectedStepsAreBitIdenticalForAnyThreadCount(FusedUpdates any) {
+        int rows = 4, cols = 40_000, n = rows * cols;
+        SplittableRandom r = new SplittableRandom(12);
+        float[] p0 = new float[n], g = new float[n];
+        for (int i = 0; i < n; i++) {
+            p0[i] = (float) r.nextGaussian();
+            g[i] = (float) r.nextGaussian();
+        }
+        for (int k = 0; k < rows; k++) { // g orthogonal to p in every row, so both project
+            double gp = 0, pp = 0;
+            for (int j = k * cols; j < (k + 1) * cols; j++) {
+                gp += g[j] * p0[j];
+                pp += p0[j] * p0[j];
+            }
+            for (int j = k * cols; j < (k + 1) * cols; j++) {
+                g[j] = (float) (g[j] - p0[j] * gp / pp);
+            }
+        }
+        float[][] first = null;
+        for (int threads : new int[] {1, 2, 5}) {
+            try (VelaPool pool = VelaPool.create(threads)) {
+                FusedUpdates u = FusedUpdates.create(any.implementation(), pool);
+                float[] p = p0.clone(), m = new float[n], v = new float[n], q = p0.clone(), b = new float[n];
+                assertTrue(u.adamP(AdamPParams.defaults().withWeightDecay(0.1), 1, rows, p, g, m, v));
+                assertTrue(u.sgdp(SgdpParams.defaults(), rows, q, g, b));
+                float[][] now = {p, q};
+                if (first == null) {
+                    first = now;
+                } else {
+                    assertArrayEquals(first[0], now[0], "AdamP, " + threads + " threads");
+                    assertArrayEquals(first[1], now[1], "SGDP, " + threads + " threads");
+                }
+            }
+        }
+    }
 }

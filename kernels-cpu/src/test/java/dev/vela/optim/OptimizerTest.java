@@ -72,7 +72,11 @@ class OptimizerTest {
                         s[1], s[2])),
                 new Rule(ExAdamParams.defaults(), 2, (u, h, t, p, g, s) -> u.exAdam((ExAdamParams) h, t, p, g, s[0], s[1])),
                 new Rule(LambParams.defaults(), 2, (u, h, t, p, g, s) -> u.lamb((LambParams) h, t, p, g, s[0], s[1])),
-                new Rule(LarsParams.defaults(), 1, (u, h, t, p, g, s) -> u.lars((LarsParams) h, p, g, s[0])));
+                new Rule(LarsParams.defaults(), 1, (u, h, t, p, g, s) -> u.lars((LarsParams) h, p, g, s[0])),
+                new Rule(AdamPParams.defaults().withWeightDecay(0.1), 2,
+                        (u, h, t, p, g, s) -> u.adamP((AdamPParams) h, t, 1, p, g, s[0], s[1])),
+                new Rule(SgdpParams.defaults(), 1, (u, h, t, p, g, s) -> u.sgdp((SgdpParams) h, 1, p, g, s[0])),
+                new Rule(SignumParams.signum(), 1, (u, h, t, p, g, s) -> u.signum((SignumParams) h, p, g, s[0])));
     }
 
     @ParameterizedTest
