@@ -474,7 +474,7 @@ public final class VectorOptimOps implements OptimOps {
             // Bf16Bits.random, lane by lane: ((index ^ key) * golden) >>> 16
             IntVector h = lanes.add((int) (index0 + i)).lanewise(VectorOperators.XOR, keys).mul(golden)
                     .lanewise(VectorOperators.LSHR, 16);
-            IntVector bits = ((IntVector) x.reinterpretAsInts()).add(h).lanewise(VectorOperators.LSHR, 16)
+            IntVector bits = x.reinterpretAsInts().add(h).lanewise(VectorOperators.LSHR, 16)
                     .blend(nan, x.test(VectorOperators.IS_NAN).cast(I));
             ((ShortVector) bits.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(ds, (long) i << 1, NO);
         }
