@@ -263,6 +263,14 @@ public final class Optimizer implements AutoCloseable {
      */
     public StepReport step() {
         checkOpen();
+        // the tensors' memory may have been closed since build(): fail before any tensor is written
+        for (Slot s : slots) {
+            Param p = s.param();
+            dev.vela.memory.SegmentChecks.checkWritableRange(p.name() + " values", p.values(), p.valuesOffset(),
+                    p.length(), Float.BYTES);
+            dev.vela.memory.SegmentChecks.checkRange(p.name() + " grads", p.grads(), p.gradsOffset(), p.length(),
+                    Float.BYTES);
+        }
         double gradNorm = Double.NaN;
         double gradScale = 1 / lossScale;
         if (clipNorm > 0 || skipNonFinite) {

@@ -266,6 +266,15 @@ class OptimizerTest {
                 assertThrows(IllegalArgumentException.class, () -> Param.of("x", p, g, 3)).getMessage());
         assertEquals("lossScale must be finite and > 0, was 0.0",
                 assertThrows(IllegalArgumentException.class, () -> Optimizer.builder().lossScale(0)).getMessage());
+        float[] before = {1, 2};
+        java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared();
+        Optimizer two = Optimizer.builder().group(AdamParams.adamW(), Param.of("x", p, g),
+                Param.of("y", arena.allocate(8, 4), arena.allocate(8, 4), 2)).build();
+        arena.close();
+        assertEquals("y values: the segment's arena is already closed",
+                assertThrows(IllegalStateException.class, two::step).getMessage());
+        assertArrayEquals(before, p, "nothing was written");
+        two.close();
         Optimizer opt = Optimizer.builder().group(AdamParams.adamW(), Param.of("x", p, g)).build();
         opt.close();
         assertEquals("this Optimizer is closed", assertThrows(IllegalStateException.class, opt::step).getMessage());
