@@ -38,8 +38,8 @@ public record Param(String name, MemorySegment values, long valuesOffset, Memory
 
     /** Whole arrays of equal length holding a tensor of {@code rows} rows. */
     public static Param of(String name, float[] values, float[] grads, long rows) {
-        return new Param(name, MemorySegment.ofArray(values), 0, Operands.sameLength(values, "grads", grads), 0,
-                values.length, rows);
+        SegmentChecks.checkSameLength("values", values.length, "grads", grads.length);
+        return new Param(name, MemorySegment.ofArray(values), 0, MemorySegment.ofArray(grads), 0, values.length, rows);
     }
 
     /** Segments from offset 0, one row. */

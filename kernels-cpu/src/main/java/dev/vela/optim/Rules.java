@@ -307,12 +307,6 @@ final class Rules {
     /** Elements per float tile of the bfloat16 path: its scratch stays in the L1 cache. */
     static final int BF16_TILE = 2048;
 
-    /** Whether a rule is one elementwise pass (and so has a bfloat16 path). */
-    static boolean elementwise(Hyperparameters h) {
-        return !(h instanceof LambParams || h instanceof LarsParams || h instanceof SgdSaiParams
-                || h instanceof AdamPParams || h instanceof SgdpParams);
-    }
-
     /**
      * An elementwise rule over bfloat16 parameters and state (gradients stay float32): each tile
      * is widened exactly into float scratch, updated by the float32 kernel, and narrowed back with

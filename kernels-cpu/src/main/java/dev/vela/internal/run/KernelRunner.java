@@ -103,30 +103,7 @@ public final class KernelRunner {
      * depend on the thread count.
      */
     public double[] sums(long n, boolean parallel, int k, SumsBlock f) {
-        long blocks = (n + REDUCTION_BLOCK - 1) / REDUCTION_BLOCK;
-        double[] total = new double[k];
-        if (blocks <= 1) {
-            if (n > 0) {
-                f.add(0, (int) n, total);
-            }
-            return total;
-        }
-        double[] partials = new double[Math.toIntExact(blocks * k)];
-        (parallel ? pool : INLINE).parallelFor(blocks, BLOCKS_PER_TASK, (b0, b1) -> {
-            double[] one = new double[k];
-            for (long b = b0; b < b1; b++) {
-                long start = b * REDUCTION_BLOCK;
-                java.util.Arrays.fill(one, 0);
-                f.add(start, (int) Math.min(REDUCTION_BLOCK, n - start), one);
-                System.arraycopy(one, 0, partials, (int) b * k, k);
-            }
-        });
-        for (int b = 0; b < blocks; b++) {
-            for (int j = 0; j < k; j++) {
-                total[j] += partials[b * k + j];
-            }
-        }
-        return total;
+        return rowSums(1, n, parallel, k, f);
     }
 
     /**

@@ -36,30 +36,31 @@ public final class ScalarOptimOps implements OptimOps {
     @Override
     public void adam(int n, AdamStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m, long mo,
                      MemorySegment v, long vo) {
-        for (int i = 0; i < n; i++) {
-            float pi = get(p, po + i);
-            float gi = grad(s.gScale(), s.l2(), get(g, go + i), pi);
-            float mi = s.beta1() * get(m, mo + i) + s.c1() * gi;
-            float vi = s.beta2() * get(v, vo + i) + s.c2() * gi * gi;
-            set(m, mo + i, mi);
-            set(v, vo + i, vi);
-            set(p, po + i, pi * s.decay() - s.stepSize() * mi / ((float) Math.sqrt(vi) * s.invSqrtBc2() + s.eps()));
-        }
+        adam(n, s, p, po, g, go, m, mo, v, vo, null, 0);
     }
 
     @Override
     public void adamAmsgrad(int n, AdamStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m,
                             long mo, MemorySegment v, long vo, MemorySegment vMax, long vMaxO) {
+        adam(n, s, p, po, g, go, m, mo, v, vo, vMax, vMaxO);
+    }
+
+    /** Adam, with amsgrad's running maximum of v when {@code vMax} is not null. */
+    private static void adam(int n, AdamStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m,
+                             long mo, MemorySegment v, long vo, @Nullable MemorySegment vMax, long vMaxO) {
         for (int i = 0; i < n; i++) {
             float pi = get(p, po + i);
             float gi = grad(s.gScale(), s.l2(), get(g, go + i), pi);
             float mi = s.beta1() * get(m, mo + i) + s.c1() * gi;
             float vi = s.beta2() * get(v, vo + i) + s.c2() * gi * gi;
-            float vm = Math.max(get(vMax, vMaxO + i), vi);
+            float vd = vi;
+            if (vMax != null) {
+                vd = Math.max(get(vMax, vMaxO + i), vi);
+                set(vMax, vMaxO + i, vd);
+            }
             set(m, mo + i, mi);
             set(v, vo + i, vi);
-            set(vMax, vMaxO + i, vm);
-            set(p, po + i, pi * s.decay() - s.stepSize() * mi / ((float) Math.sqrt(vm) * s.invSqrtBc2() + s.eps()));
+            set(p, po + i, pi * s.decay() - s.stepSize() * mi / ((float) Math.sqrt(vd) * s.invSqrtBc2() + s.eps()));
         }
     }
 

@@ -72,11 +72,6 @@ final class FloatSegments {
         return FMA ? a.fma(b, c) : a.mul(b).add(c);
     }
 
-    /** a * b + c with a broadcast b. */
-    static FloatVector madd(FloatVector a, float b, FloatVector c) {
-        return FMA ? a.fma(FloatVector.broadcast(F, b), c) : a.mul(b).add(c);
-    }
-
     /** The scalar twin of {@link #madd(FloatVector, FloatVector, FloatVector)}, for loop tails. */
     static float madd(float a, float b, float c) {
         return FMA ? Math.fma(a, b, c) : a * b + c;

@@ -43,12 +43,6 @@ public final class VectorOptimOps implements OptimOps {
         return FloatVector.broadcast(F, value);
     }
 
-    /** g' = gScale g + l2 p, the l2 term only when l2 != 0 (for the reductions). */
-    private static FloatVector grad(float gScale, float l2, FloatVector g, FloatVector p) {
-        FloatVector gv = g.mul(gScale);
-        return l2 != 0 ? madd(p, l2, gv) : gv;
-    }
-
     /** Math.signum lane by lane: c * 0 keeps zeros (with their sign) and NaN; others become +-1. */
     private static FloatVector sign(FloatVector c) {
         return c.mul(0f)
