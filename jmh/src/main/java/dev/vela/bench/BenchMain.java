@@ -34,7 +34,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class BenchMain {
 
-    static final String DEFAULT_SUITE = "dev\\.vela\\.bench\\.(StreamBench|KernelBench|DoubleKernelBench|OptimizerBench|SegmentVsArrayBench)\\..*";
+    static final String DEFAULT_SUITE = "dev\\.vela\\.bench\\.(StreamBench|KernelBench|DoubleKernelBench|OptimizerBench|QuantBench|SegmentVsArrayBench)\\..*";
     static final String ANCHORS = "dev\\.vela\\.bench\\.StreamBench\\.(c|java)Triad";
 
     private BenchMain() {
