@@ -150,7 +150,11 @@ class QuantMapTest {
         return Arbitraries.floats().between(-1.2f, 1.2f).array(float[].class).ofSize(64);
     }
 
-    /** Binary search over the thresholds = exhaustive exact search (BigDecimal), ties to the lower value. */
+    /**
+     * The table-and-compare search = exhaustive exact search (BigDecimal), ties to the lower
+     * value, at every threshold, its float neighbours, its table bucket's edges, every value,
+     * the ends, beyond them, and random inputs.
+     */
     @Property(tries = 60)
     void nearestIndexIsTheExactNearestValue(@ForAll("maps") QuantMap map, @ForAll("probes") float[] random) {
         List<Float> xs = new ArrayList<>();
@@ -163,18 +167,27 @@ class QuantMapTest {
                 xs.add(t);
                 xs.add(Math.nextUp(t));
                 xs.add(Math.nextDown(t));
+                // the edges of the table bucket (same top 16 bits) the threshold falls in
+                int bits = Float.floatToRawIntBits(t);
+                xs.add(Float.intBitsToFloat(bits & 0xFFFF0000));
+                xs.add(Float.intBitsToFloat(bits | 0xFFFF));
             }
             xs.add(map.value(k));
         }
-        xs.add(0f);
-        xs.add(-0f);
-        xs.add(Float.MIN_VALUE);
+        for (float x : new float[] {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, 1f, -1f, Math.nextUp(1f),
+            Math.nextDown(-1f), 2f, -3f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            xs.add(x);
+        }
         for (float x : xs) {
             assertEquals(exhaustive(map, x), map.nearestIndex(x), map + " at " + x);
         }
+        assertEquals(0, map.nearestIndex(Float.NaN), "NaN takes index 0");
     }
 
     static int exhaustive(QuantMap map, float x) {
+        if (Float.isInfinite(x)) {
+            x = Math.copySign(1f, x); // as near as any finite input beyond the ends
+        }
         BigDecimal bx = new BigDecimal(x);
         int best = 0;
         BigDecimal bestDistance = null;
