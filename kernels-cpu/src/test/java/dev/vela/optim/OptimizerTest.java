@@ -16,6 +16,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -248,6 +249,57 @@ class OptimizerTest {
                 assertEquals("the state has no buffer w/vMax", assertThrows(IllegalArgumentException.class,
                         () -> b.importState(other)).getMessage());
             }
+        }
+    }
+
+    @Test
+    void stateBytesCountFourBytesPerStateElement() {
+        try (Optimizer opt = Optimizer.builder()
+                .group(AdamParams.adamW(), Param.of("w", new float[100], new float[100]))
+                .group(SgdParams.defaults().withMomentum(0.9, 0, false), Param.of("b", new float[50], new float[50]))
+                .group(SgdParams.defaults(), Param.of("c", new float[10], new float[10])).build()) {
+            assertEquals(160, opt.parameterCount());
+            assertEquals(100 * 8 + 50 * 4, opt.stateBytes());
+            assertEquals((100 * 8 + 50 * 4) / 160.0, opt.stateBytesPerParameter());
+        }
+        try (Optimizer opt = Optimizer.builder().group(AdamParams.adamW(), Param.of("w", new float[8], new float[8]))
+                .build()) {
+            assertEquals(8.0, opt.stateBytesPerParameter(), "float32 Adam: m and v");
+        }
+    }
+
+    /** Byte buffers and labels survive the binary format; the first format (VELAOPT1) still reads. */
+    @Test
+    void quantizedStateEntriesRoundTripAndTheFirstFormatStillReads() throws IOException {
+        OptimizerState s = new OptimizerState(7, Map.of("w/m.absmax", new float[] {1.5f, 2f}), Map.of("x/gsnr", 0.25),
+                Map.of("w/m.codes", new byte[] {1, -2, 3}), Map.of("w/m.map", "dynamic(signed, 7, 8)"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        s.write(new DataOutputStream(out));
+        OptimizerState back = OptimizerState.read(new DataInputStream(new ByteArrayInputStream(out.toByteArray())));
+        assertEquals(7, back.step());
+        assertArrayEquals(new float[] {1.5f, 2f}, back.buffers().get("w/m.absmax"));
+        assertArrayEquals(new byte[] {1, -2, 3}, back.bytes().get("w/m.codes"));
+        assertEquals("dynamic(signed, 7, 8)", back.labels().get("w/m.map"));
+        assertEquals(0.25, back.scalars().get("x/gsnr"));
+        // VELAOPT1, as the first release wrote it: magic, step, float buffers, scalars
+        ByteArrayOutputStream v1 = new ByteArrayOutputStream();
+        DataOutputStream d = new DataOutputStream(v1);
+        d.writeLong(0x56454C414F505431L);
+        d.writeLong(4);
+        d.writeInt(1);
+        d.writeUTF("p/m");
+        d.writeInt(2);
+        d.writeFloat(0.5f);
+        d.writeFloat(-1f);
+        d.writeInt(0);
+        OptimizerState old = OptimizerState.read(new DataInputStream(new ByteArrayInputStream(v1.toByteArray())));
+        assertEquals(4, old.step());
+        assertArrayEquals(new float[] {0.5f, -1f}, old.buffers().get("p/m"));
+        assertTrue(old.bytes().isEmpty() && old.labels().isEmpty());
+        try (Optimizer opt = Optimizer.builder().group(AdamParams.adamW(), Param.of("w", new float[2], new float[2]))
+                .build()) {
+            var e = assertThrows(IllegalArgumentException.class, () -> opt.importState(s));
+            assertTrue(e.getMessage().contains("quantized"), e.getMessage());
         }
     }
 

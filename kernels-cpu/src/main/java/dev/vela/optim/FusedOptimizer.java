@@ -1,0 +1,285 @@
+package dev.vela.optim;
+
+import dev.vela.internal.run.KernelRunner;
+import dev.vela.kernels.FloatKernels;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The float32 {@link Optimizer}: state buffers of 4 bytes per element, updated by the
+ * {@link FusedUpdates} kernels; built by {@link Optimizer#builder()}.
+ */
+final class FusedOptimizer implements Optimizer {
+
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
+
+    /** One tensor with its group, state and per-tensor scalars. */
+    private record Slot(Param param, int group, List<String> stateNames, MemorySegment[] state, double[] scalars) {
+    }
+
+    private final FusedUpdates kernels;
+    private final FloatKernels norms;
+    private final List<Hyperparameters> hyper;
+    private final List<@Nullable LrSchedule> schedules;
+    private final List<Slot> slots;
+    private final double clipNorm;
+    private final boolean skipNonFinite;
+    private final Arena arena;
+    private final boolean share;
+    /** The chunks of all tensors: slot index, start, length. */
+    private final int[] chunkSlot;
+    private final long[] chunkStart;
+    private final int[] chunkLength;
+    private double lossScale;
+    private long step;
+    private boolean closed;
+
+    FusedOptimizer(Builder b) {
+        this.kernels = b.kernels;
+        this.norms = FloatKernels.create(b.kernels.implementation(), b.kernels.pool());
+        this.hyper = List.copyOf(b.hyper);
+        this.schedules = new ArrayList<>(b.schedules);
+        this.clipNorm = b.clipNorm;
+        this.skipNonFinite = b.skipNonFinite;
+        this.lossScale = b.lossScale;
+        this.arena = Arena.ofShared();
+        List<Slot> list = new ArrayList<>();
+        List<MemorySegment> touched = new ArrayList<>();
+        for (int gi = 0; gi < b.params.size(); gi++) {
+            Hyperparameters h = hyper.get(gi);
+            for (Param p : b.params.get(gi)) {
+                List<String> names = Rules.stateNames(h);
+                MemorySegment[] state = new MemorySegment[names.size()];
+                for (int k = 0; k < state.length; k++) {
+                    state[k] = arena.allocate(Math.max(1, p.length()) * Float.BYTES, 64);
+                }
+                double[] scalars = new double[Rules.scalarNames(h).size()];
+                java.util.Arrays.fill(scalars, Double.NaN);
+                list.add(new Slot(p, gi, names, state, scalars));
+                touched.add(p.values());
+                touched.add(p.grads());
+            }
+        }
+        this.slots = List.copyOf(list);
+        this.share = kernels.runner().share(touched.toArray(MemorySegment[]::new));
+        int chunks = 0;
+        for (Slot s : slots) {
+            chunks += (int) ((s.param().length() + KernelRunner.ELEMENTWISE_GRAIN - 1) / KernelRunner.ELEMENTWISE_GRAIN);
+        }
+        chunkSlot = new int[chunks];
+        chunkStart = new long[chunks];
+        chunkLength = new int[chunks];
+        int c = 0;
+        for (int si = 0; si < slots.size(); si++) {
+            long n = slots.get(si).param().length();
+            for (long o = 0; o < n; o += KernelRunner.ELEMENTWISE_GRAIN) {
+                chunkSlot[c] = si;
+                chunkStart[c] = o;
+                chunkLength[c] = (int) Math.min(KernelRunner.ELEMENTWISE_GRAIN, n - o);
+                c++;
+            }
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this Optimizer is closed");
+        }
+    }
+
+    /** The number of steps taken (skipped steps do not count). */
+    @Override
+    public long stepCount() {
+        return step;
+    }
+
+    /** The current loss scale. */
+    @Override
+    public double lossScale() {
+        return lossScale;
+    }
+
+    /** Sets the loss scale for the next steps (dynamic loss scaling), finite and > 0. */
+    @Override
+    public void setLossScale(double scale) {
+        lossScale = Hyper.positive("lossScale", scale);
+    }
+
+    /** Group i's hyperparameters with its schedule's learning rate at step t. */
+    @Override
+    public Hyperparameters hyperparameters(int group, long t) {
+        Hyperparameters h = hyper.get(group);
+        LrSchedule s = schedules.get(group);
+        return s == null ? h : h.withLr(h.lr() * s.factor(t));
+    }
+
+    /**
+     * One step over every tensor, with the gradients as they are now.
+     *
+     * @return the step number, whether it was skipped, the global gradient norm after unscaling
+     *     (NaN when neither clipping nor the finite check asked for it), and the factor every
+     *     gradient was multiplied by
+     */
+    @Override
+    public StepReport step() {
+        checkOpen();
+        // the tensors' memory may have been closed since build(): fail before any tensor is written
+        for (Slot s : slots) {
+            Param p = s.param();
+            dev.vela.memory.SegmentChecks.checkWritableRange(p.name() + " values", p.values(), p.valuesOffset(),
+                    p.length(), Float.BYTES);
+            dev.vela.memory.SegmentChecks.checkRange(p.name() + " grads", p.grads(), p.gradsOffset(), p.length(),
+                    Float.BYTES);
+        }
+        double gradNorm = Double.NaN;
+        double gradScale = 1 / lossScale;
+        if (clipNorm > 0 || skipNonFinite) {
+            double squares = 0;
+            for (Slot s : slots) {
+                Param p = s.param();
+                double norm = norms.norm2(p.length(), p.grads(), p.gradsOffset());
+                squares += norm * norm;
+            }
+            gradNorm = Math.sqrt(squares) / lossScale;
+            if (skipNonFinite && !Double.isFinite(gradNorm)) {
+                return new StepReport(step, true, gradNorm, 0);
+            }
+            if (clipNorm > 0) {
+                gradScale *= Math.min(1, clipNorm / (gradNorm + 1e-6));
+            }
+        }
+        long t = step + 1;
+        KernelRunner run = kernels.runner();
+        Rules.SpanUpdate[] updates = new Rules.SpanUpdate[slots.size()];
+        for (int si = 0; si < slots.size(); si++) {
+            Slot s = slots.get(si);
+            Param p = s.param();
+            Rules.Tensor tensor = Rules.Tensor.of(p.length(), p.rows(), p.values(), p.valuesOffset(), p.grads(),
+                    p.gradsOffset());
+            for (MemorySegment buffer : s.state()) {
+                tensor = tensor.and(buffer, 0);
+            }
+            updates[si] = Rules.prepare(kernels.ops(), run, share, hyperparameters(s.group(), t), t, gradScale, tensor,
+                    s.scalars());
+        }
+        dev.vela.parallel.RangeBody chunks = (c0, c1) -> {
+            for (int c = (int) c0; c < c1; c++) {
+                updates[chunkSlot[c]].run(chunkStart[c], chunkLength[c]);
+            }
+        };
+        if (share) {
+            run.pool().parallelFor(chunkSlot.length, 1, chunks);
+        } else if (chunkSlot.length > 0) {
+            chunks.run(0, chunkSlot.length);
+        }
+        step = t;
+        return new StepReport(t, false, gradNorm, gradScale);
+    }
+
+    /** A copy of the step counter, every state buffer and every per-tensor scalar. */
+    @Override
+    public long stateBytes() {
+        long bytes = 0;
+        for (Slot s : slots) {
+            bytes += (long) s.state().length * s.param().length() * Float.BYTES;
+        }
+        return bytes;
+    }
+
+    @Override
+    public long parameterCount() {
+        long n = 0;
+        for (Slot s : slots) {
+            n += s.param().length();
+        }
+        return n;
+    }
+
+    @Override
+    public OptimizerState exportState() {
+        checkOpen();
+        Map<String, float[]> buffers = new LinkedHashMap<>();
+        Map<String, Double> scalars = new LinkedHashMap<>();
+        for (Slot s : slots) {
+            String name = s.param().name();
+            for (int k = 0; k < s.state().length; k++) {
+                float[] copy = new float[Math.toIntExact(s.param().length())];
+                MemorySegment.copy(s.state()[k], F, 0, copy, 0, copy.length);
+                buffers.put(name + "/" + s.stateNames().get(k), copy);
+            }
+            List<String> scalarNames = Rules.scalarNames(hyper.get(s.group()));
+            for (int k = 0; k < scalarNames.size(); k++) {
+                scalars.put(name + "/" + scalarNames.get(k), s.scalars()[k]);
+            }
+        }
+        return new OptimizerState(step, buffers, scalars);
+    }
+
+    /**
+     * Restores a state exported from an optimizer with the same tensors (names and lengths) and
+     * rules. Everything is checked before anything is copied.
+     *
+     * @throws IllegalArgumentException naming the first missing, extra or mis-sized entry
+     */
+    @Override
+    public void importState(OptimizerState state) {
+        checkOpen();
+        if (!state.bytes().isEmpty() || !state.labels().isEmpty()) {
+            throw new IllegalArgumentException("the state holds quantized buffers " + state.bytes().keySet()
+                    + ": it belongs to an optimizer with quantized state, not the float32 one");
+        }
+        int expectedBuffers = 0, expectedScalars = 0;
+        for (Slot s : slots) {
+            String name = s.param().name();
+            for (String b : s.stateNames()) {
+                float[] values = state.buffers().get(name + "/" + b);
+                if (values == null) {
+                    throw new IllegalArgumentException("the state has no buffer " + name + "/" + b);
+                }
+                if (values.length != s.param().length()) {
+                    throw new IllegalArgumentException("buffer " + name + "/" + b + " has " + values.length
+                            + " elements, the tensor " + s.param().length());
+                }
+                expectedBuffers++;
+            }
+            for (String k : Rules.scalarNames(hyper.get(s.group()))) {
+                if (!state.scalars().containsKey(name + "/" + k)) {
+                    throw new IllegalArgumentException("the state has no scalar " + name + "/" + k);
+                }
+                expectedScalars++;
+            }
+        }
+        if (state.buffers().size() != expectedBuffers || state.scalars().size() != expectedScalars) {
+            throw new IllegalArgumentException("the state has " + state.buffers().size() + " buffers and "
+                    + state.scalars().size() + " scalars, this optimizer " + expectedBuffers + " and "
+                    + expectedScalars + ": it belongs to other tensors or rules");
+        }
+        for (Slot s : slots) {
+            String name = s.param().name();
+            for (int k = 0; k < s.state().length; k++) {
+                float[] values = state.buffers().get(name + "/" + s.stateNames().get(k));
+                MemorySegment.copy(values, 0, s.state()[k], F, 0, values.length);
+            }
+            List<String> scalarNames = Rules.scalarNames(hyper.get(s.group()));
+            for (int k = 0; k < scalarNames.size(); k++) {
+                s.scalars()[k] = state.scalars().get(name + "/" + scalarNames.get(k));
+            }
+        }
+        step = state.step();
+    }
+
+    /** Frees the state buffers; later calls fail. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            arena.close();
+        }
+    }
+}
