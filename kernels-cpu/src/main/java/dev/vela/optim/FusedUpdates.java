@@ -94,6 +94,55 @@ public final class FusedUpdates {
         return u;
     }
 
+    // ---- any elementwise rule --------------------------------------------------------------------
+
+    /** The state buffers rule h keeps with these hyperparameters, by name, in {@link #update}'s order. */
+    public static java.util.List<String> stateNames(Hyperparameters h) {
+        return Rules.stateNames(notNull("h", h));
+    }
+
+    /** Whether h's rule updates each element from that element alone (no norm over the tensor). */
+    public static boolean isElementwise(Hyperparameters h) {
+        return !(notNull("h", h) instanceof LambParams || h instanceof LarsParams || h instanceof AdamPParams
+                || h instanceof SgdpParams || h instanceof SgdSaiParams);
+    }
+
+    /**
+     * One step of any elementwise rule ({@link #isElementwise}) over n elements, with every
+     * gradient multiplied by {@code gradScale} (loss unscaling, clipping) as the rule reads it:
+     * the same arithmetic as the rule's own method, for optimizers that store their state
+     * elsewhere (the 8-bit optimizer dequantizes a block, calls this, and quantizes it back).
+     *
+     * @param state the rule's state buffers in {@link #stateNames} order
+     * @param stateOffsets their element offsets
+     * @throws IllegalArgumentException if the rule is norm-based, gradScale is negative or not
+     *     finite, or the state buffers do not match {@link #stateNames} (each named)
+     */
+    public void update(Hyperparameters h, long step, double gradScale, long n, MemorySegment p, long pOffset,
+                       MemorySegment g, long gOffset, MemorySegment[] state, long[] stateOffsets) {
+        if (!isElementwise(h)) {
+            throw new IllegalArgumentException("h is " + h.getClass().getSimpleName()
+                    + ", a norm-based rule: call its own method, which computes the norm over the whole tensor");
+        }
+        Hyper.nonNegative("gradScale", gradScale);
+        java.util.List<String> names = Rules.stateNames(h);
+        if (notNull("state", state).length != names.size() || notNull("stateOffsets", stateOffsets).length != names.size()) {
+            throw new IllegalArgumentException("state and stateOffsets must hold " + names.size() + " buffers "
+                    + names + ", held " + state.length + " and " + stateOffsets.length);
+        }
+        Operands checked = Operands.of(n).written("p", p, pOffset).read("g", g, gOffset);
+        Rules.Tensor t = Rules.Tensor.of(n, 1, p, pOffset, g, gOffset);
+        for (int k = 0; k < state.length; k++) {
+            checked = checked.written(names.get(k), state[k], stateOffsets[k]);
+            t = t.and(state[k], stateOffsets[k]);
+        }
+        Hyper.step(step);
+        checked.checkDisjoint();
+        boolean share = checked.shareable(run);
+        Rules.SpanUpdate u = Rules.prepare(ops, run, share, h, step, gradScale, t, new double[0]);
+        run.elementwise(n, share, u::run);
+    }
+
     // ---- Adam, AdamW ------------------------------------------------------------------------------
 
     /**

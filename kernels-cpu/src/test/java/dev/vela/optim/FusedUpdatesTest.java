@@ -2,6 +2,7 @@ package dev.vela.optim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -386,5 +387,63 @@ class FusedUpdatesTest {
                 }
             }
         }
+    }
+
+    /** The generic entry point gives the bits of each rule's own method; scaled gradients = prescaled ones. */
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void theGenericUpdateIsEachRulesOwnArithmetic(FusedUpdates u) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        int n = 1000;
+        float[] p0 = new float[n], g = new float[n], half = new float[n];
+        for (int i = 0; i < n; i++) {
+            p0[i] = (float) r.nextGaussian();
+            g[i] = (float) r.nextGaussian();
+            half[i] = g[i] * 0.5f;
+        }
+        List<Hyperparameters> rules = List.of(AdamParams.adamW(), SgdParams.defaults().withMomentum(0.9, 0, true),
+                SgdParams.defaults().withMomentum(0.8, 0.1, false),
+                LionParams.defaults(), AdaBeliefParams.defaults(), SignumParams.signum(), ExAdamParams.defaults(),
+                DiffGradParams.defaults());
+        for (Hyperparameters h : rules) {
+            int k = FusedUpdates.stateNames(h).size();
+            float[] pa = p0.clone(), pb = p0.clone();
+            float[][] sa = new float[k][n], sb = new float[k][n];
+            MemorySegment[] segs = new MemorySegment[k];
+            long[] offs = new long[k];
+            for (int j = 0; j < k; j++) {
+                segs[j] = MemorySegment.ofArray(sb[j]);
+            }
+            for (long t = 1; t <= 3; t++) {
+                switch (h) {
+                    case AdamParams a -> u.adam(a, t, pa, half, sa[0], sa[1]);
+                    case SgdParams a -> u.sgd(a, t, pa, half, sa[0]);
+                    case LionParams a -> u.lion(a, pa, half, sa[0]);
+                    case AdaBeliefParams a -> u.adaBelief(a, t, pa, half, sa[0], sa[1]);
+                    case SignumParams a -> u.signum(a, pa, half, sa[0]);
+                    case ExAdamParams a -> u.exAdam(a, t, pa, half, sa[0], sa[1]);
+                    case DiffGradParams a -> u.diffGrad(a, t, pa, half, sa[0], sa[1], sa[2]);
+                    default -> throw new AssertionError(h);
+                }
+                u.update(h, t, 0.5, n, MemorySegment.ofArray(pb), 0, MemorySegment.ofArray(g), 0, segs, offs);
+            }
+            assertArrayEquals(pa, pb, h.getClass().getSimpleName() + " p");
+            for (int j = 0; j < k; j++) {
+                assertArrayEquals(sa[j], sb[j], h.getClass().getSimpleName() + " state " + j);
+            }
+        }
+        MemorySegment ps = MemorySegment.ofArray(new float[4]), gs = MemorySegment.ofArray(new float[4]);
+        MemorySegment[] two = {MemorySegment.ofArray(new float[4]), MemorySegment.ofArray(new float[4])};
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> u.update(LambParams.defaults(), 1, 1, 4, ps, 0, gs, 0, two, new long[2]));
+        assertTrue(e.getMessage().contains("norm-based"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> u.update(AdamParams.adamW(), 1, -1, 4, ps, 0, gs, 0, two, new long[2]));
+        assertTrue(e.getMessage().contains("gradScale"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> u.update(AdamParams.adamW(), 1, 1, 4, ps, 0, gs, 0, new MemorySegment[] {two[0]}, new long[1]));
+        assertTrue(e.getMessage().contains("[m, v]"), e.getMessage());
+        assertFalse(FusedUpdates.isElementwise(SgdSaiParams.defaults()));
+        assertTrue(FusedUpdates.isElementwise(AdamParams.adam()));
     }
 }
