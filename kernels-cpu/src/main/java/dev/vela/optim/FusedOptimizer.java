@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The float32 {@link Optimizer}: state buffers of 4 bytes per element, updated by the
@@ -25,11 +24,8 @@ final class FusedOptimizer implements Optimizer {
 
     private final FusedUpdates kernels;
     private final FloatKernels norms;
-    private final List<Hyperparameters> hyper;
-    private final List<@Nullable LrSchedule> schedules;
+    private final OptimizerSetup setup;
     private final List<Slot> slots;
-    private final double clipNorm;
-    private final boolean skipNonFinite;
     private final Arena arena;
     private final boolean share;
     /** The chunks of all tensors: slot index, start, length. */
@@ -40,20 +36,17 @@ final class FusedOptimizer implements Optimizer {
     private long step;
     private boolean closed;
 
-    FusedOptimizer(Builder b) {
-        this.kernels = b.kernels;
-        this.norms = FloatKernels.create(b.kernels.implementation(), b.kernels.pool());
-        this.hyper = List.copyOf(b.hyper);
-        this.schedules = new ArrayList<>(b.schedules);
-        this.clipNorm = b.clipNorm;
-        this.skipNonFinite = b.skipNonFinite;
-        this.lossScale = b.lossScale;
+    FusedOptimizer(OptimizerSetup setup) {
+        this.setup = setup;
+        this.kernels = setup.kernels();
+        this.norms = FloatKernels.create(kernels.implementation(), kernels.pool());
+        this.lossScale = setup.lossScale();
         this.arena = Arena.ofShared();
         List<Slot> list = new ArrayList<>();
         List<MemorySegment> touched = new ArrayList<>();
-        for (int gi = 0; gi < b.params.size(); gi++) {
-            Hyperparameters h = hyper.get(gi);
-            for (Param p : b.params.get(gi)) {
+        for (int gi = 0; gi < setup.groups().size(); gi++) {
+            Hyperparameters h = setup.groups().get(gi).hyperparameters();
+            for (Param p : setup.groups().get(gi).params()) {
                 List<String> names = Rules.stateNames(h);
                 MemorySegment[] state = new MemorySegment[names.size()];
                 for (int k = 0; k < state.length; k++) {
@@ -114,9 +107,7 @@ final class FusedOptimizer implements Optimizer {
     /** Group i's hyperparameters with its schedule's learning rate at step t. */
     @Override
     public Hyperparameters hyperparameters(int group, long t) {
-        Hyperparameters h = hyper.get(group);
-        LrSchedule s = schedules.get(group);
-        return s == null ? h : h.withLr(h.lr() * s.factor(t));
+        return setup.hyperparameters(group, t);
     }
 
     /**
@@ -130,30 +121,12 @@ final class FusedOptimizer implements Optimizer {
     public StepReport step() {
         checkOpen();
         // the tensors' memory may have been closed since build(): fail before any tensor is written
-        for (Slot s : slots) {
-            Param p = s.param();
-            dev.vela.memory.SegmentChecks.checkWritableRange(p.name() + " values", p.values(), p.valuesOffset(),
-                    p.length(), Float.BYTES);
-            dev.vela.memory.SegmentChecks.checkRange(p.name() + " grads", p.grads(), p.gradsOffset(), p.length(),
-                    Float.BYTES);
+        setup.checkMemory();
+        OptimizerSetup.Scale scale = setup.gradientScale(norms, lossScale);
+        if (scale.skip()) {
+            return new StepReport(step, true, scale.gradNorm(), 0);
         }
-        double gradNorm = Double.NaN;
-        double gradScale = 1 / lossScale;
-        if (clipNorm > 0 || skipNonFinite) {
-            double squares = 0;
-            for (Slot s : slots) {
-                Param p = s.param();
-                double norm = norms.norm2(p.length(), p.grads(), p.gradsOffset());
-                squares += norm * norm;
-            }
-            gradNorm = Math.sqrt(squares) / lossScale;
-            if (skipNonFinite && !Double.isFinite(gradNorm)) {
-                return new StepReport(step, true, gradNorm, 0);
-            }
-            if (clipNorm > 0) {
-                gradScale *= Math.min(1, clipNorm / (gradNorm + 1e-6));
-            }
-        }
+        double gradScale = scale.factor();
         long t = step + 1;
         KernelRunner run = kernels.runner();
         Rules.SpanUpdate[] updates = new Rules.SpanUpdate[slots.size()];
@@ -179,7 +152,7 @@ final class FusedOptimizer implements Optimizer {
             chunks.run(0, chunkSlot.length);
         }
         step = t;
-        return new StepReport(t, false, gradNorm, gradScale);
+        return new StepReport(t, false, scale.gradNorm(), gradScale);
     }
 
     /** A copy of the step counter, every state buffer and every per-tensor scalar. */
@@ -213,7 +186,7 @@ final class FusedOptimizer implements Optimizer {
                 MemorySegment.copy(s.state()[k], F, 0, copy, 0, copy.length);
                 buffers.put(name + "/" + s.stateNames().get(k), copy);
             }
-            List<String> scalarNames = Rules.scalarNames(hyper.get(s.group()));
+            List<String> scalarNames = Rules.scalarNames(setup.groups().get(s.group()).hyperparameters());
             for (int k = 0; k < scalarNames.size(); k++) {
                 scalars.put(name + "/" + scalarNames.get(k), s.scalars()[k]);
             }
@@ -248,7 +221,7 @@ final class FusedOptimizer implements Optimizer {
                 }
                 expectedBuffers++;
             }
-            for (String k : Rules.scalarNames(hyper.get(s.group()))) {
+            for (String k : Rules.scalarNames(setup.groups().get(s.group()).hyperparameters())) {
                 if (!state.scalars().containsKey(name + "/" + k)) {
                     throw new IllegalArgumentException("the state has no scalar " + name + "/" + k);
                 }
@@ -266,7 +239,7 @@ final class FusedOptimizer implements Optimizer {
                 float[] values = state.buffers().get(name + "/" + s.stateNames().get(k));
                 MemorySegment.copy(values, 0, s.state()[k], F, 0, values.length);
             }
-            List<String> scalarNames = Rules.scalarNames(hyper.get(s.group()));
+            List<String> scalarNames = Rules.scalarNames(setup.groups().get(s.group()).hyperparameters());
             for (int k = 0; k < scalarNames.size(); k++) {
                 s.scalars()[k] = state.scalars().get(name + "/" + scalarNames.get(k));
             }

@@ -171,6 +171,19 @@ public interface Optimizer extends AutoCloseable {
          *     two tensors' values or gradients overlap (or a tensor's values overlap its gradients)
          */
         public Optimizer build() {
+            return build(FusedOptimizer::new);
+        }
+
+        /**
+         * Builds another implementation of the contract (the 8-bit optimizer of
+         * {@code dev.vela.quant}, say) from the checked setup.
+         *
+         * @throws IllegalArgumentException as {@link #build()}
+         */
+        public <T extends Optimizer> T build(java.util.function.Function<OptimizerSetup, T> implementation) {
+            if (implementation == null) {
+                throw new NullPointerException("implementation must not be null");
+            }
             Set<String> names = new HashSet<>();
             List<String> what = new ArrayList<>();
             List<MemorySegment> ranges = new ArrayList<>();
@@ -197,7 +210,11 @@ public interface Optimizer extends AutoCloseable {
                     }
                 }
             }
-            return new FusedOptimizer(this);
+            List<OptimizerSetup.Group> groups = new ArrayList<>();
+            for (int i = 0; i < hyper.size(); i++) {
+                groups.add(new OptimizerSetup.Group(hyper.get(i), schedules.get(i), params.get(i)));
+            }
+            return implementation.apply(new OptimizerSetup(kernels, groups, clipNorm, lossScale, skipNonFinite));
         }
     }
 
