@@ -73,6 +73,30 @@ final class BlockCodec {
     }
 
     /**
+     * {@link #quantizeNearest} for an 8-bit map, then bitsandbytes' sign fix: where the code's
+     * value has another sign than x (a tiny x rounded to 0, say), the code moves one step toward
+     * x's sign, so a small moment never becomes exactly 0 or flips sign. Returns the absmax.
+     */
+    static float quantizeKeepingSign(QuantMap map, MemorySegment x, long xo, int n, MemorySegment codes, long co) {
+        float absmax = quantizeNearest(map, x, xo, n, codes, co);
+        if (allZeroCode(absmax)) {
+            return absmax;
+        }
+        float[] byCode = map.byCode();
+        for (int i = 0; i < n; i++) {
+            float xi = x.getAtIndex(F, xo + i);
+            int c = codes.get(B, co + i) & 0xFF;
+            float v = byCode[c];
+            if (xi > 0 && !(v > 0) && c < 255) {
+                codes.set(B, co + i, (byte) (c + 1));
+            } else if (xi < 0 && !(v < 0) && c > 0) {
+                codes.set(B, co + i, (byte) (c - 1));
+            }
+        }
+        return absmax;
+    }
+
+    /**
      * Quantizes one block with stochastic rounding: between the values lo <= x <= hi that
      * bracket the normalised x, the upper one is taken with probability (x - lo) / (hi - lo),
      * decided by the 24-bit uniform {@link #uniform} of (seed, element index {@code index0 + i});
