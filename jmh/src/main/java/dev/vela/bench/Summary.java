@@ -15,12 +15,14 @@ import java.util.Optional;
  * Turns JMH measurements into the bench table and {@code summary.csv}: bytes per second for
  * every memory-bound case, and one row per case and anchor, where the ratio is always Vela's
  * figure divided by the anchor's figure measured in the same run (GB/s for the bandwidth anchors,
- * parameters per second for {@code adamw_speed}), so a ratio above 1 means faster than the anchor.
+ * parameters per second for {@code adamw_speed}), so a ratio above 1 means faster than the anchor
+ * (except {@code fp32_adamw}, below).
  *
  * <p>Anchors: {@code stream_triad} is C STREAM triad at the same size and thread count
  * ({@code java_stream_triad} when the C library is unavailable); {@code c_ref} is the C kernel
  * doing the same operation; {@code array_loop} is a hand-written array-indexed Vector API loop;
- * {@code adamw_speed} compares an optimizer's parameters per second with fused AdamW's.
+ * {@code adamw_speed} compares an optimizer's parameters per second with fused AdamW's;
+ * {@code fp32_adamw} is a time ratio: the 8-bit AdamW step's time over the float32 one's.
  */
 final class Summary {
 
@@ -127,6 +129,10 @@ final class Summary {
             find("SegmentVsArrayBench.arrayLoop", m.size(), m.threads())
                     .ifPresent(r -> a.put("array_loop", gbs / r.gbPerSecond()));
         }
+        if (m.benchClass().equals("QuantBench") && m.method().equals("adamW8bit")) {
+            find("QuantBench.adamW32", m.size(), m.threads())
+                    .ifPresent(r -> a.put("fp32_adamw", m.usPerOp() / r.usPerOp()));
+        }
         if (m.benchClass().equals("OptimizerBench") && !m.method().equals("adamW") && !BenchMain.isC(m.method())) {
             find("OptimizerBench.adamW", m.size(), m.threads())
                     .ifPresent(r -> a.put("adamw_speed", r.usPerOp() / m.usPerOp()));
@@ -156,9 +162,9 @@ final class Summary {
 
     String table() {
         StringBuilder sb = new StringBuilder();
-        String fmt = "%-36s %10s %4s %12s %7s %9s %13s %8s %11s %8s%n";
+        String fmt = "%-36s %10s %4s %12s %7s %9s %13s %8s %11s %8s %12s%n";
         sb.append(String.format(Locale.ROOT, fmt, "benchmark", "size", "thr", "us/op", "+-%", "GB/s",
-                "/stream_triad", "/c_ref", "/array_loop", "/adamW"));
+                "/stream_triad", "/c_ref", "/array_loop", "/adamW", "t/fp32adamW"));
         for (Measurement m : measurements) {
             Map<String, Double> a = ratios(m);
             Double triad = a.getOrDefault("stream_triad", a.get("java_stream_triad"));
@@ -166,7 +172,8 @@ final class Summary {
                     String.format(Locale.ROOT, "%.2f", m.usPerOp()),
                     String.format(Locale.ROOT, "%.1f", 100 * m.errorUs() / m.usPerOp()),
                     String.format(Locale.ROOT, "%.2f", m.gbPerSecond()),
-                    ratio(triad), ratio(a.get("c_ref")), ratio(a.get("array_loop")), ratio(a.get("adamw_speed"))));
+                    ratio(triad), ratio(a.get("c_ref")), ratio(a.get("array_loop")), ratio(a.get("adamw_speed")),
+                    ratio(a.get("fp32_adamw"))));
         }
         return sb.toString();
     }

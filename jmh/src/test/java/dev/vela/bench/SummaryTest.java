@@ -27,7 +27,9 @@ class SummaryTest {
                 m("KernelBench", "cAxpy", 1000, "1", 1.5),         // 8 GB/s
                 m("DoubleKernelBench", "dot", 500, "1", 1.0),      // 16 B * 500 = 8 GB/s, anchored at 1000 floats
                 m("SegmentVsArrayBench", "arrayLoop", 64, "1", 1.0),
-                m("SegmentVsArrayBench", "kernelsHeapSegment", 64, "1", 2.0));
+                m("SegmentVsArrayBench", "kernelsHeapSegment", 64, "1", 2.0),
+                m("QuantBench", "adamW32", 1000, "2", 1.0),
+                m("QuantBench", "adamW8bit", 1000, "2", 0.6));
         Summary s = new Summary(ms);
         assertEquals(12.0, ms.get(0).gbPerSecond(), 1e-12);
         List<Summary.Row> rows = s.rows();
@@ -46,6 +48,9 @@ class SummaryTest {
         Summary.Row loop = rows.stream().filter(r -> r.benchmark().equals("SegmentVsArrayBench.arrayLoop"))
                 .findFirst().orElseThrow();
         assertEquals("", loop.ratioName());
+        Summary.Row eightBit = rows.stream().filter(r -> r.benchmark().equals("QuantBench.adamW8bit")
+                && r.ratioName().equals("fp32_adamw")).findFirst().orElseThrow();
+        assertEquals(0.6, eightBit.ratio(), 1e-12, "a time ratio: 8-bit time over float32 time");
 
         Path csv = dir.resolve("summary.csv");
         s.writeCsv(csv);
