@@ -32,10 +32,11 @@ import org.jspecify.annotations.Nullable;
  * (its maximum would need a third state) and diffGrad (its state is the previous gradient, not an
  * average).
  *
- * <p>A step, for each block, in one pass over the block: dequantize its state with the old
- * absmax into float32 scratch, run the rule's float32 update ({@link FusedUpdates#update}, so p
- * moves with the unquantized new moments exactly as in the float32 optimizer), take the new
- * absmax of each state, and quantize back to the nearest codes; signed states then get
+ * <p>A step runs over chunks of whole blocks (about 32K elements), each in one pass over its
+ * memory: dequantize the chunk's state with the old absmax values into cache-resident float32
+ * scratch, run the rule's float32 update over the chunk ({@link FusedUpdates#update}, so p moves
+ * with the unquantized new moments exactly as in the float32 optimizer), then for each block take
+ * the new absmax of each state and quantize back to the nearest codes; signed states then get
  * bitsandbytes' sign fix (a code whose value has the wrong sign moves one step, so a tiny moment
  * never becomes 0). Tensors with fewer than {@link BlockwiseStates#minQuantizedSize()} elements
  * keep float32 state. Blocks of all tensors run in parallel; the bits do not depend on the thread
@@ -70,6 +71,8 @@ public final class Optimizer8bit implements Optimizer {
     private final Arena arena;
     private final boolean share;
     private final int maxStates;
+    /** The longest chunk: whole blocks, about ELEMENTWISE_GRAIN elements. */
+    private final int chunkElements;
     private final int[] chunkSlot;
     private final long[] chunkStart;
     private final int[] chunkLength;
@@ -122,6 +125,7 @@ public final class Optimizer8bit implements Optimizer {
         // chunks: whole blocks, about ELEMENTWISE_GRAIN elements each, so that each chunk's
         // float32 update runs inline on the thread that owns the chunk
         int grain = Math.max(bs, FloatKernels.ELEMENTWISE_GRAIN / bs * bs);
+        this.chunkElements = grain;
         List<long[]> chunks = new ArrayList<>();
         for (int si = 0; si < slots.size(); si++) {
             long n = slots.get(si).param().length();
@@ -236,7 +240,7 @@ public final class Optimizer8bit implements Optimizer {
             try (Arena scratch = Arena.ofConfined()) {
                 MemorySegment[] tiles = new MemorySegment[maxStates];
                 for (int k = 0; k < maxStates; k++) {
-                    tiles[k] = scratch.allocate((long) settings.blockSize() * Float.BYTES, 64);
+                    tiles[k] = scratch.allocate((long) chunkElements * Float.BYTES, 64);
                 }
                 for (int c = (int) c0; c < c1; c++) {
                     int si = chunkSlot[c];
@@ -289,23 +293,28 @@ public final class Optimizer8bit implements Optimizer {
                     buffers, offsets);
             return;
         }
+        // dequantize the chunk's blocks, one float32 update over the chunk, quantize back: one
+        // kernel call per chunk (per block, the call's checks cost more than the update)
         int bs = settings.blockSize();
         MemorySegment[] use = Arrays.copyOf(tiles, k);
         long[] zeros = new long[k];
-        for (long b0 = start; b0 < start + length; b0 += bs) {
-            int len = (int) Math.min(bs, start + length - b0);
-            long block = b0 / bs;
-            for (int j = 0; j < k; j++) {
-                Buffer x = state[j];
-                BlockCodec.dequantize(x.map(), x.data(), b0, x.absmax().getAtIndex(F, block), len, use[j], 0);
+        for (int j = 0; j < k; j++) {
+            Buffer x = state[j];
+            for (long b0 = start; b0 < start + length; b0 += bs) {
+                int len = (int) Math.min(bs, start + length - b0);
+                BlockCodec.dequantize(x.map(), x.data(), b0, x.absmax().getAtIndex(F, b0 / bs), len, use[j], b0 - start);
             }
-            kernels.update(h, t, factor, len, p.values(), p.valuesOffset() + b0, p.grads(), p.gradsOffset() + b0,
-                    use, zeros);
-            for (int j = 0; j < k; j++) {
-                Buffer x = state[j];
-                float a = x.map() == SIGNED ? BlockCodec.quantizeKeepingSign(x.map(), use[j], 0, len, x.data(), b0)
-                        : BlockCodec.quantizeNearest(x.map(), use[j], 0, len, x.data(), b0);
-                x.absmax().setAtIndex(F, block, a);
+        }
+        kernels.update(h, t, factor, length, p.values(), p.valuesOffset() + start, p.grads(), p.gradsOffset() + start,
+                use, zeros);
+        for (int j = 0; j < k; j++) {
+            Buffer x = state[j];
+            for (long b0 = start; b0 < start + length; b0 += bs) {
+                int len = (int) Math.min(bs, start + length - b0);
+                float a = x.map() == SIGNED
+                        ? BlockCodec.quantizeKeepingSign(x.map(), use[j], b0 - start, len, x.data(), b0)
+                        : BlockCodec.quantizeNearest(x.map(), use[j], b0 - start, len, x.data(), b0);
+                x.absmax().setAtIndex(F, b0 / bs, a);
             }
         }
     }

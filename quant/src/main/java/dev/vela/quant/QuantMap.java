@@ -312,11 +312,20 @@ public final class QuantMap {
         } else if (x > 1f) {
             x = 1f;
         }
+        return nearestIndexOfNormalised(x);
+    }
+
+    /**
+     * {@link #nearestIndex} for x in [-1, 1] or within rounding of it (x times the reciprocal of
+     * a block's absmax): such x share a table bucket with -1 or 1, so no clamping is needed.
+     */
+    int nearestIndexOfNormalised(float x) {
         int bits = Float.floatToRawIntBits(x);
         int k = bucketBase[(bits >>> 16 & 0x7FFF) + (bits >>> 31) * BUCKETS_PER_SIGN] & 0xFF;
-        for (int j = 0; j < depth; j++) {
-            // x > t as the sign bit of t - x (never -0 for t != x, +0 for t == x, +Inf above the
-            // last threshold): a data-dependent branch here mispredicted half the time
+        // x > t as the sign bit of t - x (never -0 for t != x, +0 for t == x, +Inf above the
+        // last threshold): a data-dependent branch here mispredicted half the time
+        k += Float.floatToRawIntBits(padded[k] - x) >>> 31;
+        for (int j = 1; j < depth; j++) {
             k += Float.floatToRawIntBits(padded[k] - x) >>> 31;
         }
         return k;
