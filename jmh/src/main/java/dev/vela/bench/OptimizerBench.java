@@ -2,6 +2,8 @@ package dev.vela.bench;
 
 import dev.vela.nativeref.CReference;
 import dev.vela.optim.AdaBeliefParams;
+import dev.vela.optim.AdagradParams;
+import dev.vela.optim.RmspropParams;
 import dev.vela.optim.AdamPParams;
 import dev.vela.optim.AdamParams;
 import dev.vela.optim.DiffGradParams;
@@ -40,6 +42,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * every invocation does identical work; updates stay bounded. AdamP and SGDP see the tensor as
  * 1024 rows, so their per-row projection test runs. The bf16 rows keep p and the moments in
  * bfloat16 (2 bytes each, gradients float32): AdamW moves 16 bytes per parameter, Lion 12.
+ * RMSprop (plain) and AdaGrad read p, g and one state and write p and the state: 20.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -68,6 +71,8 @@ public class OptimizerBench {
     private static final SgdSaiParams SGDSAI = SgdSaiParams.defaults();
     private static final AdamPParams ADAMP = AdamPParams.defaults().withWeightDecay(1e-2);
     private static final SgdpParams SGDP = SgdpParams.defaults();
+    private static final RmspropParams RMSPROP = RmspropParams.defaults();
+    private static final AdagradParams ADAGRAD = AdagradParams.defaults();
     private static final long STEP = 10;
     private static final long ROWS = 1024;
 
@@ -208,5 +213,17 @@ public class OptimizerBench {
     @BytesPerElement(12)
     public void lionBf16() {
         u.lionBf16(LION, STEP, 1, size, pb, 0, g, 0, mb, 0);
+    }
+
+    @Benchmark
+    @BytesPerElement(20)
+    public void rmsprop() {
+        u.rmsprop(RMSPROP, size, p, 0, g, 0, v, 0, null, 0, null, 0);
+    }
+
+    @Benchmark
+    @BytesPerElement(20)
+    public void adagrad() {
+        u.adagrad(ADAGRAD, STEP, size, p, 0, g, 0, v, 0);
     }
 }

@@ -250,6 +250,53 @@ public final class FusedUpdates {
         signum(h, p.length, MemorySegment.ofArray(p), 0, sameLength(p, "g", g), 0, sameLengthOrNull(p, "m", m), 0);
     }
 
+    // ---- RMSprop, AdaGrad --------------------------------------------------------------------------
+
+    /**
+     * One RMSprop step ({@link RmspropParams}) over n elements.
+     *
+     * @param v the second moment, updated in place
+     * @param gavg the gradient average, updated in place; required when {@code h.centered()}
+     * @param b the momentum buffer, updated in place; required when {@code h.momentum() != 0}
+     */
+    public void rmsprop(RmspropParams h, long n, MemorySegment p, long pOffset, MemorySegment g, long gOffset,
+                        MemorySegment v, long vOffset, @Nullable MemorySegment gavg, long gavgOffset,
+                        @Nullable MemorySegment b, long bOffset) {
+        boolean centered = notNull("h", h).centered(), momentum = h.hasMomentum();
+        Rules.Tensor t = Rules.Tensor.of(n, 1, p, pOffset, g, gOffset).and(v, vOffset);
+        if (centered) {
+            t = t.and(gavg, gavgOffset);
+        }
+        if (momentum) {
+            t = t.and(b, bOffset);
+        }
+        update(h, 1, Operands.of(n).written("p", p, pOffset).read("g", g, gOffset).written("v", v, vOffset)
+                .state("gavg", centered ? gavg : null, gavgOffset, centered, "centered is true")
+                .state("b", momentum ? b : null, bOffset, momentum, "momentum is " + h.momentum()), t);
+    }
+
+    /** One RMSprop step over whole arrays; gavg and b may be null when the rule keeps none. */
+    public void rmsprop(RmspropParams h, float[] p, float[] g, float[] v, float @Nullable [] gavg, float @Nullable [] b) {
+        rmsprop(h, p.length, MemorySegment.ofArray(p), 0, sameLength(p, "g", g), 0, sameLength(p, "v", v), 0,
+                sameLengthOrNull(p, "gavg", gavg), 0, sameLengthOrNull(p, "b", b), 0);
+    }
+
+    /**
+     * One AdaGrad step ({@link AdagradParams}) at step {@code step} (>= 1, for the lr decay).
+     *
+     * @param sum the sum of squared gradients (without the initial accumulator), updated in place
+     */
+    public void adagrad(AdagradParams h, long step, long n, MemorySegment p, long pOffset, MemorySegment g,
+                        long gOffset, MemorySegment sum, long sumOffset) {
+        update(notNull("h", h), Hyper.step(step), Operands.of(n).written("p", p, pOffset).read("g", g, gOffset)
+                .written("sum", sum, sumOffset), Rules.Tensor.of(n, 1, p, pOffset, g, gOffset).and(sum, sumOffset));
+    }
+
+    /** One AdaGrad step over whole arrays of equal length. */
+    public void adagrad(AdagradParams h, long step, float[] p, float[] g, float[] sum) {
+        adagrad(h, step, p.length, MemorySegment.ofArray(p), 0, sameLength(p, "g", g), 0, sameLength(p, "sum", sum), 0);
+    }
+
     // ---- AdaBelief, diffGrad, EXAdam ---------------------------------------------------------------
 
     /**

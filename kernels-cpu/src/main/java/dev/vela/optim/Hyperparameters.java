@@ -6,7 +6,7 @@ package dev.vela.optim;
  */
 public sealed interface Hyperparameters
         permits AdamParams, SgdParams, LionParams, SignumParams, AdaBeliefParams, DiffGradParams, ExAdamParams,
-        LambParams, LarsParams, SgdSaiParams, AdamPParams, SgdpParams {
+        LambParams, LarsParams, SgdSaiParams, AdamPParams, SgdpParams, RmspropParams, AdagradParams {
 
     /** The learning rate, finite and >= 0. */
     double lr();

@@ -79,7 +79,20 @@ final class Rules {
             case SgdSaiParams s -> List.of("b");
             case AdamPParams a -> List.of("m", "v");
             case SgdpParams s -> List.of("b");
+            case RmspropParams r -> rmspropStateNames(r);
+            case AdagradParams a -> List.of("sum");
         };
+    }
+
+    private static List<String> rmspropStateNames(RmspropParams r) {
+        List<String> names = new java.util.ArrayList<>(List.of("v"));
+        if (r.centered()) {
+            names.add("gavg");
+        }
+        if (r.hasMomentum()) {
+            names.add("b");
+        }
+        return List.copyOf(names);
     }
 
     /** The per-tensor scalars a rule keeps (SGD-SaI's frozen scale), by name. */
@@ -115,6 +128,8 @@ final class Rules {
             case SgdSaiParams s -> sgdSai(ops, run, parallel, s, step, gradScale, t, scalars);
             case AdamPParams a -> adamP(ops, run, parallel, a, step, gradScale, t);
             case SgdpParams s -> sgdp(ops, run, parallel, s, gradScale, t);
+            case RmspropParams r -> rmsprop(ops, r, gradScale, t);
+            case AdagradParams a -> adagrad(ops, a, step, gradScale, t);
         };
     }
 
@@ -160,6 +175,28 @@ final class Rules {
         MemorySegment p = t.p(), g = t.g(), m = h.hasMomentum() ? t.s(0) : null;
         long po = t.pOffset(), go = t.gOffset(), mo = h.hasMomentum() ? t.o(0) : 0;
         return (o, len) -> ops.signum(len, s, p, po + o, g, go + o, m, mo + o);
+    }
+
+    private static SpanUpdate rmsprop(OptimOps ops, RmspropParams h, double gradScale, Tensor t) {
+        OptimOps.RmspropStep s = new OptimOps.RmspropStep((float) (sign(h.maximize()) * gradScale),
+                (float) h.weightDecay(), (float) h.alpha(), (float) (1 - h.alpha()), (float) h.eps(), (float) h.lr(),
+                (float) h.momentum());
+        MemorySegment p = t.p(), g = t.g(), v = t.s(0);
+        int next = 1;
+        MemorySegment a = h.centered() ? t.s(next) : null;
+        long ao = h.centered() ? t.o(next++) : 0;
+        MemorySegment b = h.hasMomentum() ? t.s(next) : null;
+        long bo = h.hasMomentum() ? t.o(next) : 0;
+        long po = t.pOffset(), go = t.gOffset(), vo = t.o(0);
+        return (o, len) -> ops.rmsprop(len, s, p, po + o, g, go + o, v, vo + o, a, ao + o, b, bo + o);
+    }
+
+    private static SpanUpdate adagrad(OptimOps ops, AdagradParams h, long step, double gradScale, Tensor t) {
+        OptimOps.AdagradStep s = new OptimOps.AdagradStep((float) (sign(h.maximize()) * gradScale),
+                (float) h.weightDecay(), (float) h.initialAccumulator(), (float) h.eps(), (float) h.lr(step));
+        MemorySegment p = t.p(), g = t.g(), sum = t.s(0);
+        long po = t.pOffset(), go = t.gOffset(), so = t.o(0);
+        return (o, len) -> ops.adagrad(len, s, p, po + o, g, go + o, sum, so + o);
     }
 
     private static SpanUpdate adaBelief(OptimOps ops, AdaBeliefParams h, long step, double gradScale, Tensor t) {

@@ -41,6 +41,9 @@ class ConvergenceTest {
         m.put("SGD-SaI (lr 1e-3; 1e-2 diverges on Rosenbrock)", SgdSaiParams.defaults().withLr(1e-3));
         m.put("AdamP", AdamPParams.defaults());
         m.put("SGDP (lr 1e-3; README's .1 diverges on both)", SgdpParams.defaults().withLr(1e-3));
+        m.put("RMSprop", RmspropParams.defaults());
+        m.put("RMSprop centered, momentum .9", RmspropParams.defaults().withCentered(true).withMomentum(0.9));
+        m.put("AdaGrad", AdagradParams.defaults());
         return m;
     }
 

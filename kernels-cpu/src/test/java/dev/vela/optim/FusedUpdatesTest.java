@@ -404,7 +404,8 @@ class FusedUpdatesTest {
         List<Hyperparameters> rules = List.of(AdamParams.adamW(), SgdParams.defaults().withMomentum(0.9, 0, true),
                 SgdParams.defaults().withMomentum(0.8, 0.1, false),
                 LionParams.defaults(), AdaBeliefParams.defaults(), SignumParams.signum(), ExAdamParams.defaults(),
-                DiffGradParams.defaults());
+                DiffGradParams.defaults(), RmspropParams.defaults().withCentered(true).withMomentum(0.9),
+                RmspropParams.defaults(), AdagradParams.defaults().withInitialAccumulator(0.1).withLrDecay(0.01));
         for (Hyperparameters h : rules) {
             int k = FusedUpdates.stateNames(h).size();
             float[] pa = p0.clone(), pb = p0.clone();
@@ -423,6 +424,9 @@ class FusedUpdatesTest {
                     case SignumParams a -> u.signum(a, pa, half, sa[0]);
                     case ExAdamParams a -> u.exAdam(a, t, pa, half, sa[0], sa[1]);
                     case DiffGradParams a -> u.diffGrad(a, t, pa, half, sa[0], sa[1], sa[2]);
+                    case RmspropParams a -> u.rmsprop(a, pa, half, sa[0], a.centered() ? sa[1] : null,
+                            a.hasMomentum() ? sa[k - 1] : null);
+                    case AdagradParams a -> u.adagrad(a, t, pa, half, sa[0]);
                     default -> throw new AssertionError(h);
                 }
                 u.update(h, t, 0.5, n, MemorySegment.ofArray(pb), 0, MemorySegment.ofArray(g), 0, segs, offs);
@@ -445,5 +449,27 @@ class FusedUpdatesTest {
         assertTrue(e.getMessage().contains("[m, v]"), e.getMessage());
         assertFalse(FusedUpdates.isElementwise(SgdSaiParams.defaults()));
         assertTrue(FusedUpdates.isElementwise(AdamParams.adam()));
+    }
+
+    @Test
+    void rmspropAndAdagradNameBadArgumentsBeforeAnyWrite() {
+        var e = assertThrows(IllegalArgumentException.class, () -> RmspropParams.defaults().withMomentum(1));
+        assertTrue(e.getMessage().startsWith("momentum"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new RmspropParams(1e-2, 1.0, 1e-8, 0, 0, false, false));
+        assertTrue(e.getMessage().startsWith("alpha"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new AdagradParams(1e-2, 0, 0, 0, 0, false));
+        assertTrue(e.getMessage().startsWith("eps"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> AdagradParams.defaults().withInitialAccumulator(-1));
+        assertTrue(e.getMessage().startsWith("initialAccumulator"), e.getMessage());
+        FusedUpdates u = FusedUpdates.get();
+        float[] p = {1, 2, 3}, g = {1, 1, 1}, v = new float[3];
+        var npe = assertThrows(NullPointerException.class,
+                () -> u.rmsprop(RmspropParams.defaults().withCentered(true), p, g, v, null, null));
+        assertTrue(npe.getMessage().startsWith("gavg"), npe.getMessage());
+        assertArrayEquals(new float[] {1, 2, 3}, p, "nothing written");
+        assertArrayEquals(new float[3], v, "nothing written");
+        e = assertThrows(IllegalArgumentException.class, () -> u.adagrad(AdagradParams.defaults(), 0, p, g, v));
+        assertTrue(e.getMessage().contains("step"), e.getMessage());
     }
 }

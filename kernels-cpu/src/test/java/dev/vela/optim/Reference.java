@@ -306,4 +306,37 @@ final class Reference {
         }
         return projected;
     }
+
+    /** torch.optim.RMSprop: centered and momentum as PyTorch applies them. */
+    static void rmsprop(RmspropParams h, double[] p, double[] g0, double[] v, double[] gavg, double[] b) {
+        double[] g = signed(g0, h.maximize());
+        for (int i = 0; i < p.length; i++) {
+            double gi = g[i] + h.weightDecay() * p[i];
+            v[i] = h.alpha() * v[i] + (1 - h.alpha()) * gi * gi;
+            double d;
+            if (h.centered()) {
+                gavg[i] = h.alpha() * gavg[i] + (1 - h.alpha()) * gi;
+                d = Math.sqrt(v[i] - gavg[i] * gavg[i]) + h.eps();
+            } else {
+                d = Math.sqrt(v[i]) + h.eps();
+            }
+            if (h.momentum() != 0) {
+                b[i] = h.momentum() * b[i] + gi / d;
+                p[i] -= h.lr() * b[i];
+            } else {
+                p[i] -= h.lr() * gi / d;
+            }
+        }
+    }
+
+    /** torch.optim.Adagrad; sum holds the squares without the initial accumulator. */
+    static void adagrad(AdagradParams h, int t, double[] p, double[] g0, double[] sum) {
+        double[] g = signed(g0, h.maximize());
+        double clr = h.lr() / (1 + (t - 1) * h.lrDecay());
+        for (int i = 0; i < p.length; i++) {
+            double gi = g[i] + h.weightDecay() * p[i];
+            sum[i] += gi * gi;
+            p[i] -= clr * gi / (Math.sqrt(h.initialAccumulator() + sum[i]) + h.eps());
+        }
+    }
 }

@@ -54,7 +54,7 @@ class RulesFollowReferenceTest {
         void reference(int t, double[] p, double[] g, double[][] s);
     }
 
-    enum Kind { SGD, ADAM, AMSGRAD, ADABELIEF, DIFFGRAD, EXADAM, LAMB, LARS, SGDSAI, ADAMP, SGDP }
+    enum Kind { SGD, ADAM, AMSGRAD, ADABELIEF, DIFFGRAD, EXADAM, LAMB, LARS, SGDSAI, ADAMP, SGDP, RMSPROP, ADAGRAD }
 
     record Case(FusedUpdates u, Kind kind, int n, int offset, boolean offHeap, long seed) {
     }
@@ -119,6 +119,18 @@ class RulesFollowReferenceTest {
                 // reference buffers 2 and 3: the step's extra error bound and the average of |g|
                 yield new SimpleRule(h, 2, 1, ELEMENTWISE, (u, t, len, p, g, s, o) -> u.exAdam(h, t, len, p, o, g, o,
                         s[0], o, s[1], o), (t, p, g, s) -> Reference.exAdam(h, t, p, g, s[0], s[1], ELEMENTWISE, s[2], s[3]), true);
+            }
+            case RMSPROP -> {
+                RmspropParams h = new RmspropParams(lr, pick(r, 0.9, 0.99), 1e-8, wd, pick(r, 0, 0.9), r.nextBoolean(),
+                        max);
+                yield elementwise(h, 3, (u, t, len, p, g, s, o) -> u.rmsprop(h, len, p, o, g, o, s[0], o,
+                        h.centered() ? s[1] : null, o, h.hasMomentum() ? s[2] : null, o),
+                        (t, p, g, s) -> Reference.rmsprop(h, p, g, s[0], s[1], s[2]));
+            }
+            case ADAGRAD -> {
+                AdagradParams h = new AdagradParams(lr, pick(r, 0, 0.01), wd, pick(r, 0, 0.1), 1e-10, max);
+                yield elementwise(h, 1, (u, t, len, p, g, s, o) -> u.adagrad(h, t, len, p, o, g, o, s[0], o),
+                        (t, p, g, s) -> Reference.adagrad(h, t, p, g, s[0]));
             }
             case LAMB -> {
                 LambParams h = new LambParams(lr, b1, b2, 1e-6, wd, r.nextBoolean(), pick(r, 10, 1e-3,

@@ -25,9 +25,10 @@ import org.jspecify.annotations.Nullable;
  * each block of {@link BlockwiseStates#blockSize()} elements one float32 absmax. Built with
  * {@code Optimizer.builder()...build(BlockwiseStates.defaults())}.
  *
- * <p>Rules: every elementwise rule whose state is moving averages (Adam and AdamW without amsgrad,
- * SGD with momentum, Lion, Signum, AdaBelief, EXAdam). First moments and momentum buffers use the
- * signed dynamic map; second moments (Adam's and EXAdam's v, AdaBelief's s) the unsigned one.
+ * <p>Rules: every elementwise rule whose state is moving averages or sums (Adam and AdamW without
+ * amsgrad, SGD with momentum, Lion, Signum, AdaBelief, EXAdam, RMSprop, AdaGrad). First moments,
+ * gradient averages and momentum buffers use the signed dynamic map; second moments and sums of
+ * squares (v, AdaBelief's s, AdaGrad's sum) the unsigned one.
  * Others are refused at build time: the norm-based rules (their norms span the tensor), amsgrad
  * (its maximum would need a third state) and diffGrad (its state is the previous gradient, not an
  * average).
@@ -157,9 +158,16 @@ public final class Optimizer8bit implements Optimizer {
         }
     }
 
-    /** Second moments are non-negative: the unsigned map; every other state the signed one. */
+    /**
+     * Second moments and sums of squares are non-negative: the unsigned map (bitsandbytes uses the
+     * signed one for its one-state RMSprop and AdaGrad, giving up a bit); every other state the
+     * signed one.
+     */
     static QuantMap mapFor(String stateName) {
-        return stateName.equals("v") || stateName.equals("s") ? UNSIGNED : SIGNED;
+        return switch (stateName) {
+            case "v", "s", "sum" -> UNSIGNED;
+            default -> SIGNED;
+        };
     }
 
     private static final QuantMap SIGNED = QuantMap.dynamic(true);

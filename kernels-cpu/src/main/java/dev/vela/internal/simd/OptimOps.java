@@ -60,6 +60,24 @@ public interface OptimOps {
                 long mo);
 
     /**
+     * RMSprop: g' = gScale g + l2 p; v = alpha v + c g'^2; centered (gavg given):
+     * gavg = alpha gavg + c g', d = sqrt(v - gavg^2) + eps, else d = sqrt(v) + eps; momentum (b
+     * given): b = momentum b + g' / d, p = p - lr b; else p = p - lr g' / d.
+     */
+    record RmspropStep(float gScale, float l2, float alpha, float c, float eps, float lr, float momentum) {
+    }
+
+    void rmsprop(int n, RmspropStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment v, long vo,
+                 @Nullable MemorySegment gavg, long ao, @Nullable MemorySegment b, long bo);
+
+    /** AdaGrad: g' = gScale g + l2 p; sum = sum + g'^2; p = p - lr g' / (sqrt(init + sum) + eps). */
+    record AdagradStep(float gScale, float l2, float init, float eps, float lr) {
+    }
+
+    void adagrad(int n, AdagradStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment sum,
+                 long so);
+
+    /**
      * AdaBelief: m = beta1 m + c1 g'; s = beta2 s + c2 (g' - m)^2 + epsState; p = p * decay -
      * stepSize * m / (sqrt(s) * invSqrtBc2 + eps), or p = p * decay - stepSize * m when
      * {@code sgdStep} (the rectified variant's first steps).

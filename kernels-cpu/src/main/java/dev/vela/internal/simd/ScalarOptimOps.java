@@ -93,6 +93,44 @@ public final class ScalarOptimOps implements OptimOps {
     }
 
     @Override
+    public void rmsprop(int n, RmspropStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment v,
+                        long vo, @Nullable MemorySegment gavg, long ao, @Nullable MemorySegment b, long bo) {
+        for (int i = 0; i < n; i++) {
+            float pi = get(p, po + i);
+            float gi = grad(s.gScale(), s.l2(), get(g, go + i), pi);
+            float vi = s.alpha() * get(v, vo + i) + s.c() * gi * gi;
+            set(v, vo + i, vi);
+            float d;
+            if (gavg != null) {
+                float ai = s.alpha() * get(gavg, ao + i) + s.c() * gi;
+                set(gavg, ao + i, ai);
+                d = (float) Math.sqrt(vi - ai * ai) + s.eps();
+            } else {
+                d = (float) Math.sqrt(vi) + s.eps();
+            }
+            if (b != null) {
+                float bi = s.momentum() * get(b, bo + i) + gi / d;
+                set(b, bo + i, bi);
+                set(p, po + i, pi - s.lr() * bi);
+            } else {
+                set(p, po + i, pi - s.lr() * gi / d);
+            }
+        }
+    }
+
+    @Override
+    public void adagrad(int n, AdagradStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment sum,
+                        long so) {
+        for (int i = 0; i < n; i++) {
+            float pi = get(p, po + i);
+            float gi = grad(s.gScale(), s.l2(), get(g, go + i), pi);
+            float si = get(sum, so + i) + gi * gi;
+            set(sum, so + i, si);
+            set(p, po + i, pi - s.lr() * gi / ((float) Math.sqrt(s.init() + si) + s.eps()));
+        }
+    }
+
+    @Override
     public void signum(int n, SignumStep s, MemorySegment p, long po, MemorySegment g, long go,
                        @Nullable MemorySegment m, long mo) {
         for (int i = 0; i < n; i++) {

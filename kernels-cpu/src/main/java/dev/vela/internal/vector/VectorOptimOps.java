@@ -175,6 +175,63 @@ public final class VectorOptimOps implements OptimOps {
     // ---- AdaBelief, diffGrad, EXAdam -------------------------------------------------------------
 
     @Override
+    public void rmsprop(int n, RmspropStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment v,
+                        long vo, @Nullable MemorySegment gavg, long ao, @Nullable MemorySegment b, long bo) {
+        MemorySegment ps = slice(p, po, n), gs = slice(g, go, n), vs = slice(v, vo, n);
+        MemorySegment as = gavg == null ? null : slice(gavg, ao, n), bs = b == null ? null : slice(b, bo, n);
+        FloatVector gScale = bc(s.gScale()), l2 = bc(s.l2()), alpha = bc(s.alpha()), c = bc(s.c());
+        FloatVector eps = bc(s.eps()), negLr = bc(-s.lr()), mu = bc(s.momentum());
+        boolean hasL2 = s.l2() != 0;
+        int i = 0;
+        for (int e = F.loopBound(n); i < e; i += L) {
+            FloatVector pv = load(ps, i);
+            FloatVector gv = load(gs, i).mul(gScale);
+            if (hasL2) {
+                gv = madd(pv, l2, gv);
+            }
+            FloatVector v1 = madd(load(vs, i), alpha, gv.mul(c).mul(gv));
+            store(v1, vs, i);
+            FloatVector d;
+            if (as != null) {
+                FloatVector a1 = madd(load(as, i), alpha, gv.mul(c));
+                store(a1, as, i);
+                d = v1.sub(a1.mul(a1)).sqrt().add(eps);
+            } else {
+                d = v1.sqrt().add(eps);
+            }
+            if (bs != null) {
+                FloatVector b1 = madd(load(bs, i), mu, gv.div(d));
+                store(b1, bs, i);
+                store(madd(b1, negLr, pv), ps, i);
+            } else {
+                store(madd(gv.div(d), negLr, pv), ps, i);
+            }
+        }
+        TAIL.rmsprop(n - i, s, p, po + i, g, go + i, v, vo + i, gavg, ao + i, b, bo + i);
+    }
+
+    @Override
+    public void adagrad(int n, AdagradStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment sum,
+                        long so) {
+        MemorySegment ps = slice(p, po, n), gs = slice(g, go, n), ss = slice(sum, so, n);
+        FloatVector gScale = bc(s.gScale()), l2 = bc(s.l2()), init = bc(s.init()), eps = bc(s.eps());
+        FloatVector negLr = bc(-s.lr());
+        boolean hasL2 = s.l2() != 0;
+        int i = 0;
+        for (int e = F.loopBound(n); i < e; i += L) {
+            FloatVector pv = load(ps, i);
+            FloatVector gv = load(gs, i).mul(gScale);
+            if (hasL2) {
+                gv = madd(pv, l2, gv);
+            }
+            FloatVector s1 = madd(gv, gv, load(ss, i));
+            store(s1, ss, i);
+            store(madd(gv.div(init.add(s1).sqrt().add(eps)), negLr, pv), ps, i);
+        }
+        TAIL.adagrad(n - i, s, p, po + i, g, go + i, sum, so + i);
+    }
+
+    @Override
     public void adaBelief(int n, AdaBeliefStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m,
                           long mo, MemorySegment v, long vo) {
         MemorySegment ps = slice(p, po, n), gs = slice(g, go, n), ms = slice(m, mo, n), vs = slice(v, vo, n);
