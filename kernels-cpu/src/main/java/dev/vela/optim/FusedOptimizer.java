@@ -101,7 +101,7 @@ final class FusedOptimizer implements Optimizer {
     /** Sets the loss scale for the next steps (dynamic loss scaling), finite and > 0. */
     @Override
     public void setLossScale(double scale) {
-        lossScale = Hyper.positive("lossScale", scale);
+        lossScale = OptimizerSetup.checkLossScale(scale);
     }
 
     /** Group i's hyperparameters with its schedule's learning rate at step t. */
@@ -155,7 +155,6 @@ final class FusedOptimizer implements Optimizer {
         return new StepReport(t, false, scale.gradNorm(), gradScale);
     }
 
-    /** A copy of the step counter, every state buffer and every per-tensor scalar. */
     @Override
     public long stateBytes() {
         long bytes = 0;
@@ -167,13 +166,10 @@ final class FusedOptimizer implements Optimizer {
 
     @Override
     public long parameterCount() {
-        long n = 0;
-        for (Slot s : slots) {
-            n += s.param().length();
-        }
-        return n;
+        return setup.parameterCount();
     }
 
+    /** A copy of the step counter, every state buffer and every per-tensor scalar. */
     @Override
     public OptimizerState exportState() {
         checkOpen();

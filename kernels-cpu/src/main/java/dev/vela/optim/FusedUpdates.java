@@ -87,9 +87,14 @@ public final class FusedUpdates {
 
     /** Prepares one tensor's step (gradient scale 1) and runs it in parallel chunks. */
     private Rules.SpanUpdate update(Hyperparameters h, long step, Operands checked, Rules.Tensor t, double... scalars) {
+        return update(h, step, 1.0, checked, t, scalars);
+    }
+
+    private Rules.SpanUpdate update(Hyperparameters h, long step, double gradScale, Operands checked, Rules.Tensor t,
+                                    double... scalars) {
         checked.checkDisjoint();
         boolean share = checked.shareable(run);
-        Rules.SpanUpdate u = Rules.prepare(ops, run, share, h, step, 1.0, t, scalars);
+        Rules.SpanUpdate u = Rules.prepare(ops, run, share, h, step, gradScale, t, scalars);
         run.elementwise(t.n(), share, u::run);
         return u;
     }
@@ -136,11 +141,7 @@ public final class FusedUpdates {
             checked = checked.written(names.get(k), state[k], stateOffsets[k]);
             t = t.and(state[k], stateOffsets[k]);
         }
-        Hyper.step(step);
-        checked.checkDisjoint();
-        boolean share = checked.shareable(run);
-        Rules.SpanUpdate u = Rules.prepare(ops, run, share, h, step, gradScale, t, new double[0]);
-        run.elementwise(n, share, u::run);
+        update(h, Hyper.step(step), gradScale, checked, t);
     }
 
     // ---- Adam, AdamW ------------------------------------------------------------------------------

@@ -42,6 +42,24 @@ public record OptimizerSetup(FusedUpdates kernels, List<Group> groups, double cl
         return all;
     }
 
+    /** Parameters over all groups. */
+    public long parameterCount() {
+        long n = 0;
+        for (Param p : params()) {
+            n += p.length();
+        }
+        return n;
+    }
+
+    /**
+     * A loss scale checked as every implementation's {@code setLossScale} must check it.
+     *
+     * @throws IllegalArgumentException unless scale is finite and > 0
+     */
+    public static double checkLossScale(double scale) {
+        return Hyper.positive("lossScale", scale);
+    }
+
     /** Group i's hyperparameters with its schedule's learning rate at step t. */
     public Hyperparameters hyperparameters(int group, long t) {
         Group g = groups.get(group);

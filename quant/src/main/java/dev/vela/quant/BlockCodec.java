@@ -55,6 +55,16 @@ final class BlockCodec {
      * nibble when i is even (an odd n, only in a tensor's last block, pads with the zero code).
      */
     static float quantizeNearest(QuantMap map, MemorySegment x, long xo, int n, MemorySegment codes, long co) {
+        return quantizeNearest(map, x, xo, n, codes, co, false);
+    }
+
+    /**
+     * {@link #quantizeNearest}, with bitsandbytes' sign fix when {@code keepSign} (8-bit maps):
+     * where the code's value has another sign than x (a tiny x rounded to 0, say), the code moves
+     * one step toward x's sign, so a small moment never becomes exactly 0 or flips sign.
+     */
+    static float quantizeNearest(QuantMap map, MemorySegment x, long xo, int n, MemorySegment codes, long co,
+                                 boolean keepSign) {
         float absmax = absmax(x, xo, n);
         if (allZeroCode(absmax)) {
             fillZero(map, codes, co, n);
@@ -64,39 +74,21 @@ final class BlockCodec {
         if (map.bits() == 8) {
             // int-indexed slices: C2 hoists their bounds checks, which long indices kept in the loop
             MemorySegment xs = x.asSlice(xo * Float.BYTES, (long) n * Float.BYTES), cs = codes.asSlice(co, n);
+            float[] byCode = map.byCode();
             for (int i = 0; i < n; i++) {
-                cs.set(B, i, (byte) map.code(map.nearestIndexOfNormalised(xs.getAtIndex(F, i) * pre * inv)));
+                float xi = xs.getAtIndex(F, i);
+                int c = map.code(map.nearestIndexOfNormalised(xi * pre * inv));
+                if (keepSign) {
+                    float v = byCode[c];
+                    c += xi > 0 && !(v > 0) && c < 255 ? 1 : xi < 0 && !(v < 0) && c > 0 ? -1 : 0;
+                }
+                cs.set(B, i, (byte) c);
             }
         } else {
             for (int i = 0; i < n; i += 2) {
                 int hi = map.code(map.nearestIndexOfNormalised(x.getAtIndex(F, xo + i) * pre * inv));
                 int lo = i + 1 < n ? map.code(map.nearestIndexOfNormalised(x.getAtIndex(F, xo + i + 1) * pre * inv)) : map.zeroCode();
                 codes.set(B, co + i / 2, (byte) (hi << 4 | lo));
-            }
-        }
-        return absmax;
-    }
-
-    /**
-     * {@link #quantizeNearest} for an 8-bit map, then bitsandbytes' sign fix: where the code's
-     * value has another sign than x (a tiny x rounded to 0, say), the code moves one step toward
-     * x's sign, so a small moment never becomes exactly 0 or flips sign. Returns the absmax.
-     */
-    static float quantizeKeepingSign(QuantMap map, MemorySegment x, long xo, int n, MemorySegment codes, long co) {
-        float absmax = quantizeNearest(map, x, xo, n, codes, co);
-        if (allZeroCode(absmax)) {
-            return absmax;
-        }
-        float[] byCode = map.byCode();
-        MemorySegment xs = x.asSlice(xo * Float.BYTES, (long) n * Float.BYTES), cs = codes.asSlice(co, n);
-        for (int i = 0; i < n; i++) {
-            float xi = xs.getAtIndex(F, i);
-            int c = cs.get(B, i) & 0xFF;
-            float v = byCode[c];
-            if (xi > 0 && !(v > 0) && c < 255) {
-                cs.set(B, i, (byte) (c + 1));
-            } else if (xi < 0 && !(v < 0) && c > 0) {
-                cs.set(B, i, (byte) (c - 1));
             }
         }
         return absmax;

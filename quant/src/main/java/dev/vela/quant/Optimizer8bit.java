@@ -196,10 +196,7 @@ public final class Optimizer8bit implements Optimizer {
 
     @Override
     public void setLossScale(double scale) {
-        if (!(scale > 0) || Double.isInfinite(scale)) {
-            throw new IllegalArgumentException("lossScale must be finite and > 0, was " + scale);
-        }
-        lossScale = scale;
+        lossScale = OptimizerSetup.checkLossScale(scale);
     }
 
     @Override
@@ -212,8 +209,7 @@ public final class Optimizer8bit implements Optimizer {
         long bytes = 0;
         for (Slot s : slots) {
             long n = s.param().length();
-            long perState = s.quantized() ? n + Float.BYTES * new BlockLayout(n, settings.blockSize()).blocks()
-                    : n * Float.BYTES;
+            long perState = s.quantized() ? new BlockLayout(n, settings.blockSize()).bytes8Bit() : n * Float.BYTES;
             bytes += perState * s.state().length;
         }
         return bytes;
@@ -221,11 +217,7 @@ public final class Optimizer8bit implements Optimizer {
 
     @Override
     public long parameterCount() {
-        long n = 0;
-        for (Slot s : slots) {
-            n += s.param().length();
-        }
-        return n;
+        return setup.parameterCount();
     }
 
     @Override
@@ -319,9 +311,7 @@ public final class Optimizer8bit implements Optimizer {
             Buffer x = state[j];
             for (long b0 = start; b0 < start + length; b0 += bs) {
                 int len = (int) Math.min(bs, start + length - b0);
-                float a = x.map() == SIGNED
-                        ? BlockCodec.quantizeKeepingSign(x.map(), use[j], b0 - start, len, x.data(), b0)
-                        : BlockCodec.quantizeNearest(x.map(), use[j], b0 - start, len, x.data(), b0);
+                float a = BlockCodec.quantizeNearest(x.map(), use[j], b0 - start, len, x.data(), b0, x.map() == SIGNED);
                 x.absmax().setAtIndex(F, b0 / bs, a);
             }
         }

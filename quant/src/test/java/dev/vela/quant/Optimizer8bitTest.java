@@ -318,7 +318,7 @@ class Optimizer8bitTest {
         x[2] = -1e-9f;
         byte[] codes = new byte[256];
         QuantMap map = QuantMap.dynamic(true);
-        BlockCodec.quantizeKeepingSign(map, MemorySegment.ofArray(x), 0, 256, MemorySegment.ofArray(codes), 0);
+        BlockCodec.quantizeNearest(map, MemorySegment.ofArray(x), 0, 256, MemorySegment.ofArray(codes), 0, true);
         assertEquals(128, codes[1] & 0xFF, "smallest positive code");
         assertEquals(126, codes[2] & 0xFF, "smallest negative code");
         assertEquals(127, codes[3] & 0xFF, "an exact zero stays zero");
