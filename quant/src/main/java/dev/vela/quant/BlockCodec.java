@@ -74,15 +74,8 @@ final class BlockCodec {
         if (map.bits() == 8) {
             // int-indexed slices: C2 hoists their bounds checks, which long indices kept in the loop
             MemorySegment xs = x.asSlice(xo * Float.BYTES, (long) n * Float.BYTES), cs = codes.asSlice(co, n);
-            float[] byCode = map.byCode();
             for (int i = 0; i < n; i++) {
-                float xi = xs.getAtIndex(F, i);
-                int c = map.code(map.nearestIndexOfNormalised(xi * pre * inv));
-                if (keepSign) {
-                    float v = byCode[c];
-                    c += xi > 0 && !(v > 0) && c < 255 ? 1 : xi < 0 && !(v < 0) && c > 0 ? -1 : 0;
-                }
-                cs.set(B, i, (byte) c);
+                cs.set(B, i, (byte) code8(map, xs.getAtIndex(F, i), pre, inv, keepSign));
             }
         } else {
             for (int i = 0; i < n; i += 2) {
@@ -92,6 +85,16 @@ final class BlockCodec {
             }
         }
         return absmax;
+    }
+
+    /** The 8-bit code of element xi of a block with these factors (see {@link #quantizeNearest}). */
+    static int code8(QuantMap map, float xi, float pre, float inv, boolean keepSign) {
+        int c = map.code(map.nearestIndexOfNormalised(xi * pre * inv));
+        if (keepSign) {
+            float v = map.byCode()[c];
+            c += xi > 0 && !(v > 0) && c < 255 ? 1 : xi < 0 && !(v < 0) && c > 0 ? -1 : 0;
+        }
+        return c;
     }
 
     /**
@@ -174,7 +177,7 @@ final class BlockCodec {
         }
     }
 
-    private static void fillZero(QuantMap map, MemorySegment codes, long co, int n) {
+    static void fillZero(QuantMap map, MemorySegment codes, long co, int n) {
         int z = map.zeroCode();
         if (map.bits() == 8) {
             codes.asSlice(co, n).fill((byte) z);

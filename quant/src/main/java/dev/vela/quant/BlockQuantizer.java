@@ -1,5 +1,7 @@
 package dev.vela.quant;
 
+import dev.vela.kernels.Capabilities;
+import dev.vela.kernels.Implementation;
 import dev.vela.memory.SegmentChecks;
 import dev.vela.parallel.VelaPool;
 import java.lang.foreign.MemorySegment;
@@ -27,23 +29,46 @@ public final class BlockQuantizer {
     /** Blocks per parallel task: about 32K elements. */
     private static final int GRAIN_ELEMENTS = 1 << 15;
 
+    private final Implementation implementation;
+    private final BlockKernels kernels;
     private final VelaPool pool;
 
-    private BlockQuantizer(VelaPool pool) {
+    private BlockQuantizer(Implementation implementation, VelaPool pool) {
+        this.implementation = implementation;
+        this.kernels = BlockKernels.of(implementation);
         this.pool = pool;
     }
 
-    /** A quantizer on {@link VelaPool#defaultPool()}. */
+    /** A quantizer with the implementation {@link Capabilities#current()} chose, on {@link VelaPool#defaultPool()}. */
     public static BlockQuantizer get() {
-        return new BlockQuantizer(VelaPool.defaultPool());
+        return new BlockQuantizer(Capabilities.current().implementation(), VelaPool.defaultPool());
     }
 
-    /** A quantizer on the given pool. */
+    /** A quantizer with the chosen implementation on the given pool. */
     public static BlockQuantizer create(VelaPool pool) {
+        return create(Capabilities.current().implementation(), pool);
+    }
+
+    /**
+     * A quantizer with the given implementation on the given pool. Both give the same bits; the
+     * Vector API one runs 8-bit nearest quantization and (on 16 float lanes) 8-bit
+     * dequantization in SIMD, and the scalar loops for the rest (4-bit maps, stochastic rounding).
+     *
+     * @throws IllegalStateException naming the reason when the implementation is unavailable
+     */
+    public static BlockQuantizer create(Implementation implementation, VelaPool pool) {
+        if (implementation == null) {
+            throw new NullPointerException("implementation must not be null");
+        }
         if (pool == null) {
             throw new NullPointerException("pool must not be null");
         }
-        return new BlockQuantizer(pool);
+        return new BlockQuantizer(implementation, pool);
+    }
+
+    /** The implementation this quantizer runs. */
+    public Implementation implementation() {
+        return implementation;
     }
 
     /** Bytes of codes for n elements: n for 8-bit maps, ceil(n / 2) for 4-bit ones. */
@@ -78,7 +103,7 @@ public final class BlockQuantizer {
         dev.vela.parallel.RangeBody body = (b0, b1) -> {
             for (long b = b0; b < b1; b++) {
                 long start = b * bs;
-                BlockCodec.dequantize(map, codes, codesOffset + codeBytes(map, start),
+                kernels.dequantize(map, codes, codesOffset + codeBytes(map, start),
                         absmax.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, absmaxOffset + b),
                         layout.blockLength(b), out, outOffset + start);
             }
@@ -125,7 +150,7 @@ public final class BlockQuantizer {
                 long co = codesOffset + codeBytes(map, start);
                 float a = stochastic
                         ? BlockCodec.quantizeStochastic(map, x, xOffset + start, n, codes, co, seed, start)
-                        : BlockCodec.quantizeNearest(map, x, xOffset + start, n, codes, co);
+                        : kernels.quantizeNearest(map, x, xOffset + start, n, codes, co, false);
                 absmax.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, absmaxOffset + b, a);
             }
         };

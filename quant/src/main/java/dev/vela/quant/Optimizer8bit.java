@@ -67,6 +67,7 @@ public final class Optimizer8bit implements Optimizer {
     private final OptimizerSetup setup;
     private final BlockwiseStates settings;
     private final FusedUpdates kernels;
+    private final BlockKernels blocks;
     private final FloatKernels norms;
     private final List<Slot> slots;
     private final Arena arena;
@@ -85,6 +86,7 @@ public final class Optimizer8bit implements Optimizer {
         this.setup = setup;
         this.settings = settings;
         this.kernels = setup.kernels();
+        this.blocks = BlockKernels.of(kernels.implementation());
         this.norms = FloatKernels.create(kernels.implementation(), kernels.pool());
         this.lossScale = setup.lossScale();
         for (OptimizerSetup.Group g : setup.groups()) {
@@ -302,7 +304,7 @@ public final class Optimizer8bit implements Optimizer {
             Buffer x = state[j];
             for (long b0 = start; b0 < start + length; b0 += bs) {
                 int len = (int) Math.min(bs, start + length - b0);
-                BlockCodec.dequantize(x.map(), x.data(), b0, x.absmax().getAtIndex(F, b0 / bs), len, use[j], b0 - start);
+                blocks.dequantize(x.map(), x.data(), b0, x.absmax().getAtIndex(F, b0 / bs), len, use[j], b0 - start);
             }
         }
         kernels.update(h, t, factor, length, p.values(), p.valuesOffset() + start, p.grads(), p.gradsOffset() + start,
@@ -311,7 +313,7 @@ public final class Optimizer8bit implements Optimizer {
             Buffer x = state[j];
             for (long b0 = start; b0 < start + length; b0 += bs) {
                 int len = (int) Math.min(bs, start + length - b0);
-                float a = BlockCodec.quantizeNearest(x.map(), use[j], b0 - start, len, x.data(), b0, x.map() == SIGNED);
+                float a = blocks.quantizeNearest(x.map(), use[j], b0 - start, len, x.data(), b0, x.map() == SIGNED);
                 x.absmax().setAtIndex(F, b0 / bs, a);
             }
         }

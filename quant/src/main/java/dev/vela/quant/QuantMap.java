@@ -1,6 +1,7 @@
 package dev.vela.quant;
 
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A quantization map: the sorted values a code can stand for, in units of the block's absmax,
@@ -33,6 +34,8 @@ public final class QuantMap {
     private final byte[] bucketBase;
     /** Threshold compares a bucket needs at most: its inputs' indices span [base, base + depth]. */
     private final int depth;
+    /** The SIMD quantizer's arithmetic search, or null where the map has none. */
+    private final @Nullable SegmentSearch search;
 
     private QuantMap(String name, float[] values, byte[] codes) {
         for (int i = 1; i < values.length; i++) {
@@ -65,6 +68,11 @@ public final class QuantMap {
         }
         this.depth = d;
         this.zeroCode = codes[nearestIndex(0f)] & 0xFF;
+        boolean identity = true;
+        for (int k = 0; k < codes.length; k++) {
+            identity &= (codes[k] & 0xFF) == k;
+        }
+        this.search = SegmentSearch.of(values, thresholds, identity);
     }
 
     /** Buckets per sign: the top 16 bits of every float in [0, 1] (1f is 0x3F80_0000). */
@@ -350,6 +358,11 @@ public final class QuantMap {
     /** The values indexed by stored code (shared, not copied: package-private). */
     float[] byCode() {
         return byCode;
+    }
+
+    /** The arithmetic search of the SIMD quantizer, or null (package-private). */
+    @Nullable SegmentSearch search() {
+        return search;
     }
 
     /** The stored code of value 0 (every map holds 0; the lowest index among equal zeros). */

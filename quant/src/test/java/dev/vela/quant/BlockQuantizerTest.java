@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vela.kernels.Capabilities;
+import dev.vela.kernels.Implementation;
 import dev.vela.parallel.VelaPool;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -72,16 +74,25 @@ class BlockQuantizerTest {
     @Provide
     Arbitrary<QuantMap> maps() {
         return Arbitraries.of(QuantMap.dynamic(true), QuantMap.dynamic(false), QuantMap.linear(true),
-                QuantMap.nf4(), QuantMap.fp4());
+                QuantMap.linear(false), QuantMap.nf4(), QuantMap.fp4());
+    }
+
+    /** Every implementation this JVM can run (the Vector API one where it is available). */
+    @Provide
+    Arbitrary<Implementation> implementations() {
+        return Capabilities.current().vectorAvailable()
+                ? Arbitraries.of(Implementation.SCALAR, Implementation.VECTOR) : Arbitraries.just(Implementation.SCALAR);
     }
 
     /** Random data (with special values mixed in) of lengths 0..3*16+1 and beyond, at odd offsets. */
-    @Property(tries = 150)
-    void codesAndAbsmaxAreTheReferences(@ForAll("maps") QuantMap map, @ForAll @IntRange(min = 0, max = 9000) int n,
+    @Property(tries = 200)
+    void codesAndAbsmaxAreTheReferences(@ForAll("implementations") Implementation implementation,
+                                        @ForAll("maps") QuantMap map, @ForAll @IntRange(min = 0, max = 9000) int n,
                                         @ForAll @IntRange(min = 6, max = 12) int log2Block,
                                         @ForAll @IntRange(min = 0, max = 7) int offset, @ForAll long seed) {
         int bs = 1 << log2Block;
         n = n % 3 == 0 ? n % 50 : n;
+        BlockQuantizer quantizer = BlockQuantizer.create(implementation, POOL3);
         float[] x = data(new SplittableRandom(seed), n, true);
         BlockLayout layout = new BlockLayout(n, bs);
         int[] expected = referenceCodes(map, x, bs);
@@ -90,7 +101,7 @@ class BlockQuantizerTest {
             MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 4L * offset, n);
             long cb = BlockQuantizer.codeBytes(map, n);
             MemorySegment codes = arena.allocate(cb + offset), absmax = arena.allocate(4L * (layout.blocks() + offset), 4);
-            THREE.quantize(map, layout, xs, offset, codes, offset, absmax, offset);
+            quantizer.quantize(map, layout, xs, offset, codes, offset, absmax, offset);
             byte[] c = codes.asSlice(offset, cb).toArray(ValueLayout.JAVA_BYTE);
             float[] a = absmax.asSlice(4L * offset).toArray(ValueLayout.JAVA_FLOAT);
             Quantized q = new Quantized(map, layout, c, java.util.Arrays.copyOf(a, (int) layout.blocks()));
@@ -103,7 +114,7 @@ class BlockQuantizerTest {
             }
             // dequantize: value(code) * absmax, element by element
             MemorySegment out = arena.allocate(4L * (n + offset), 4);
-            THREE.dequantize(map, layout, codes, offset, absmax, offset, out, offset);
+            quantizer.dequantize(map, layout, codes, offset, absmax, offset, out, offset);
             for (int i = 0; i < n; i++) {
                 float expectedValue = map.decode(codeAt(q, i)) * q.absmax()[i / bs];
                 assertEquals(expectedValue, out.getAtIndex(ValueLayout.JAVA_FLOAT, offset + i), "dequantized " + i);
