@@ -34,7 +34,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class BenchMain {
 
-    static final String DEFAULT_SUITE = "dev\\.vela\\.bench\\.(StreamBench|KernelBench|DoubleKernelBench|OptimizerBench|QuantBench|SegmentVsArrayBench)\\..*";
+    static final String DEFAULT_SUITE = "dev\\.vela\\.bench\\.(StreamBench|KernelBench|DoubleKernelBench|OptimizerBench|QuantBench|GemmBench|SegmentVsArrayBench)\\..*";
     static final String ANCHORS = "dev\\.vela\\.bench\\.StreamBench\\.(c|java)Triad";
 
     private BenchMain() {
@@ -124,7 +124,9 @@ public final class BenchMain {
             if (!unit.equals("us/op")) {
                 throw new IllegalStateException(full + " reported " + unit + ", expected us/op");
             }
-            String impl = isC(method) ? "c-gcc-openmp" : params.containsKey("impl") ? implName : "java-vector-loop";
+            String impl = isC(method) ? "c-gcc-openmp"
+                    : cls.equals("GemmBench") ? GemmBench.implementation(method, implName)
+                    : params.containsKey("impl") ? implName : "java-vector-loop";
             ms.add(new Summary.Measurement(cls, method, params, r.getPrimaryResult().getScore(),
                     r.getPrimaryResult().getScoreError(), Summary.bytesPerElement(cls, method), impl));
         }
@@ -133,7 +135,8 @@ public final class BenchMain {
         System.out.print(summary.table());
         summary.writeCsv(out.resolve("summary.csv"));
         System.out.println();
-        System.out.println("GB/s counts the bytes each kernel must move (STREAM convention, no write-allocate).");
+        System.out.println("GB/s counts the bytes each kernel must move (STREAM convention, no write-allocate);"
+                + " GFLOP/s counts 2mnk per product.");
         System.out.println("Wrote " + out.resolve("summary.csv") + ", " + out.resolve("jmh-result.json") + ", "
                 + out.resolve("machine.txt"));
     }

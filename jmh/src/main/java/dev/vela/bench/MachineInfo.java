@@ -19,9 +19,21 @@ final class MachineInfo {
         sb.append("jdk: ").append(Runtime.version()).append(" (").append(System.getProperty("java.vm.name")).append(")\n");
         sb.append("vela kernels: ").append(implName).append(" (").append(caps.vectorBitSize()).append("-bit, ")
                 .append(caps.floatLanes()).append(" float lanes, FMA ").append(caps.fma() ? "on" : "off").append(")\n");
+        sb.append("openblas: ").append(openBlas()).append('\n');
         sb.append("c reference: ").append(CReference.isAvailable() ? CReference.buildFlags()
                 : "unavailable: " + CReference.unavailableReason()).append('\n');
         return sb.toString();
+    }
+
+    /** OpenBLAS's auto-selected kernel, with the environment variables that could force another. */
+    private static String openBlas() {
+        try {
+            String forced = System.getenv("OPENBLAS_CORETYPE");
+            return "0.3.28, kernel " + OpenBlas.get().coreName()
+                    + (forced == null ? " (auto-selected, OPENBLAS_CORETYPE unset)" : " (OPENBLAS_CORETYPE=" + forced + ")");
+        } catch (RuntimeException e) {
+            return "unavailable: " + e.getMessage();
+        }
     }
 
     private static String cpuModel() {

@@ -22,7 +22,8 @@ import java.util.Optional;
  * ({@code java_stream_triad} when the C library is unavailable); {@code c_ref} is the C kernel
  * doing the same operation; {@code array_loop} is a hand-written array-indexed Vector API loop;
  * {@code adamw_speed} compares an optimizer's parameters per second with fused AdamW's;
- * {@code fp32_adamw} is a time ratio: the 8-bit AdamW step's time over the float32 one's.
+ * {@code fp32_adamw} is a time ratio: the 8-bit AdamW step's time over the float32 one's;
+ * {@code openblas} and {@code ejml} divide Vela's SGEMM GFLOP/s by OpenBLAS's and EJML's.
  */
 final class Summary {
 
@@ -36,6 +37,25 @@ final class Summary {
 
         String threads() {
             return params.getOrDefault("threads", "1");
+        }
+
+        /** Whether the case is a GEMM, measured in GFLOP/s instead of GB/s. */
+        boolean isGemm() {
+            return benchClass.equals("GemmBench");
+        }
+
+        /** GFLOP/s of a GEMM case (2mnk per product). */
+        double gflops() {
+            return GemmBench.flops(size()) / (usPerOp * 1e-6) / 1e9;
+        }
+
+        /** The figure of the case: GFLOP/s for a GEMM, GB/s otherwise. */
+        double score() {
+            return isGemm() ? gflops() : gbPerSecond();
+        }
+
+        String unit() {
+            return isGemm() ? "GFLOP/s" : "GB/s";
         }
 
         /** Bytes per second in GB/s, from the bytes the operation must move. */
@@ -77,8 +97,11 @@ final class Summary {
         this.measurements = List.copyOf(measurements);
     }
 
-    /** Bytes per element declared on a benchmark method with {@link BytesPerElement}. */
+    /** Bytes per element declared on a benchmark method with {@link BytesPerElement} (0 for GEMM cases). */
     static int bytesPerElement(String benchClass, String method) {
+        if (benchClass.equals("GemmBench")) {
+            return 0;
+        }
         try {
             Class<?> c = Class.forName(BenchMain.class.getPackageName() + "." + benchClass);
             for (Method m : c.getMethods()) {
@@ -119,6 +142,15 @@ final class Summary {
      */
     Map<String, Double> ratios(Measurement m) {
         Map<String, Double> a = new LinkedHashMap<>();
+        if (m.isGemm()) {
+            if (m.method().equals("sgemm")) {
+                find("GemmBench.openblasSgemm", m.size(), m.threads())
+                        .ifPresent(r -> a.put("openblas", m.gflops() / r.gflops()));
+                find("GemmBench.ejmlSgemm", m.size(), m.threads())
+                        .ifPresent(r -> a.put("ejml", m.gflops() / r.gflops()));
+            }
+            return a;
+        }
         double gbs = m.gbPerSecond();
         streamAnchor(m).ifPresent(e -> a.put(e.getKey(), gbs / e.getValue()));
         String cName = C_REF.get(m.name());
@@ -144,11 +176,11 @@ final class Summary {
         List<Row> rows = new ArrayList<>();
         for (Measurement m : measurements) {
             Map<String, Double> ratios = ratios(m);
-            double gbs = m.gbPerSecond();
+            double score = m.score();
             if (ratios.isEmpty()) {
-                rows.add(new Row(m.name(), m.paramString(), gbs, "GB/s", "", null));
+                rows.add(new Row(m.name(), m.paramString(), score, m.unit(), "", null));
             }
-            ratios.forEach((name, ratio) -> rows.add(new Row(m.name(), m.paramString(), gbs, "GB/s", name, ratio)));
+            ratios.forEach((name, ratio) -> rows.add(new Row(m.name(), m.paramString(), score, m.unit(), name, ratio)));
         }
         return rows;
     }
@@ -166,6 +198,9 @@ final class Summary {
         sb.append(String.format(Locale.ROOT, fmt, "benchmark", "size", "thr", "us/op", "+-%", "GB/s",
                 "/stream_triad", "/c_ref", "/array_loop", "/adamW", "t/fp32adamW"));
         for (Measurement m : measurements) {
+            if (m.isGemm()) {
+                continue;
+            }
             Map<String, Double> a = ratios(m);
             Double triad = a.getOrDefault("stream_triad", a.get("java_stream_triad"));
             sb.append(String.format(Locale.ROOT, fmt, m.name(), m.size(), m.threads(),
@@ -174,6 +209,23 @@ final class Summary {
                     String.format(Locale.ROOT, "%.2f", m.gbPerSecond()),
                     ratio(triad), ratio(a.get("c_ref")), ratio(a.get("array_loop")), ratio(a.get("adamw_speed")),
                     ratio(a.get("fp32_adamw"))));
+        }
+        if (measurements.stream().anyMatch(Measurement::isGemm)) {
+            String gemm = "%-36s %10s %4s %12s %7s %9s %10s %8s  %s%n";
+            sb.append(String.format(Locale.ROOT, "%nGEMM (size 8192: 1024 x 8192 times 8192 x 1024)%n"));
+            sb.append(String.format(Locale.ROOT, gemm, "benchmark", "size", "thr", "us/op", "+-%", "GFLOP/s",
+                    "/openblas", "/ejml", "impl"));
+            for (Measurement m : measurements) {
+                if (!m.isGemm()) {
+                    continue;
+                }
+                Map<String, Double> a = ratios(m);
+                sb.append(String.format(Locale.ROOT, gemm, m.name(), m.size(), m.threads(),
+                        String.format(Locale.ROOT, "%.2f", m.usPerOp()),
+                        String.format(Locale.ROOT, "%.1f", 100 * m.errorUs() / m.usPerOp()),
+                        String.format(Locale.ROOT, "%.1f", m.gflops()), ratio(a.get("openblas")), ratio(a.get("ejml")),
+                        m.implementation()));
+            }
         }
         return sb.toString();
     }
