@@ -26,7 +26,7 @@ final class VectorGemm implements GemmKernel {
     private static final int L = S.length();
     static final int MR = 6;
     static final int NR = 2 * L;
-    static final int KC = 256;
+    static final int KC = 512;
     static final int MC = 24 * MR;
     static final int NC = 128 * NR;
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -53,9 +53,14 @@ final class VectorGemm implements GemmKernel {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                packB(b, pc, kc, jc, nc, bPack);
                 boolean first = pc == 0;
-                int jc0 = jc, pc0 = pc;
+                int jc0 = jc, pc0 = pc, panels = (nc + NR - 1) / NR;
+                dev.vela.parallel.RangeBody pack = (p0, p1) -> packB(b, pc0, kc, jc0, nc, bPack, (int) p0, (int) p1);
+                if (share && panels > 1) {
+                    pool.parallelFor(panels, 1, pack);
+                } else {
+                    pack.run(0, panels);
+                }
                 dev.vela.parallel.RangeBody body = (i0, i1) -> {
                     float[] aPack = A_PACK.get();
                     for (long blk = i0; blk < i1; blk++) {
@@ -88,25 +93,45 @@ final class VectorGemm implements GemmKernel {
         }
     }
 
-    /** B[pc .. pc+kc, jc .. jc+nc] into panels of NR columns, k-major, zero-padded to whole panels. */
-    private static void packB(MatrixView b, int pc, int kc, int jc, int nc, float[] pack) {
+    /**
+     * B[pc .. pc+kc, jc .. jc+nc] into panels of NR columns, k-major, zero-padded to whole panels:
+     * panels jp0 .. jp1 (in units of NR), so that threads can pack disjoint panels.
+     */
+    private static void packB(MatrixView b, int pc, int kc, int jc, int nc, float[] pack, int jp0, int jp1) {
         MemorySegment bd = b.data();
         boolean rowMajor = b.layout() == MatrixView.Layout.ROW_MAJOR;
-        for (int jp = 0; jp < nc; jp += NR) {
+        for (int jp = jp0 * NR; jp < Math.min(nc, jp1 * NR); jp += NR) {
             int w = Math.min(NR, nc - jp);
             int base = jp * kc;
-            for (int p = 0; p < kc; p++) {
-                int o = base + p * NR;
-                if (rowMajor && w == NR) {
+            if (rowMajor && w == NR) {
+                for (int p = 0; p < kc; p++) {
                     long from = (b.offset() + (long) (pc + p) * b.ld() + jc + jp) * Float.BYTES;
-                    FloatVector.fromMemorySegment(S, bd, from, LE).intoArray(pack, o);
-                    FloatVector.fromMemorySegment(S, bd, from + (long) L * Float.BYTES, LE).intoArray(pack, o + L);
-                } else {
+                    FloatVector.fromMemorySegment(S, bd, from, LE).intoArray(pack, base + p * NR);
+                    FloatVector.fromMemorySegment(S, bd, from + (long) L * Float.BYTES, LE).intoArray(pack, base + p * NR + L);
+                }
+            } else if (rowMajor) {
+                for (int p = 0; p < kc; p++) {
+                    MemorySegment row = bd.asSlice((b.offset() + (long) (pc + p) * b.ld() + jc + jp) * Float.BYTES,
+                            (long) w * Float.BYTES);
+                    int o = base + p * NR;
                     for (int jj = 0; jj < w; jj++) {
-                        pack[o + jj] = bd.getAtIndex(F, GemmKernel.at(b, pc + p, jc + jp + jj));
+                        pack[o + jj] = row.getAtIndex(F, jj);
                     }
-                    for (int jj = w; jj < NR; jj++) {
-                        pack[o + jj] = 0f;
+                    java.util.Arrays.fill(pack, o + w, o + NR, 0f);
+                }
+            } else {
+                // column-major: column j is contiguous in k
+                for (int jj = 0; jj < NR; jj++) {
+                    if (jj < w) {
+                        MemorySegment col = bd.asSlice((b.offset() + (long) (jc + jp + jj) * b.ld() + pc) * Float.BYTES,
+                                (long) kc * Float.BYTES);
+                        for (int p = 0; p < kc; p++) {
+                            pack[base + p * NR + jj] = col.getAtIndex(F, p);
+                        }
+                    } else {
+                        for (int p = 0; p < kc; p++) {
+                            pack[base + p * NR + jj] = 0f;
+                        }
                     }
                 }
             }
@@ -116,18 +141,36 @@ final class VectorGemm implements GemmKernel {
     /** A[ic .. ic+mc, pc .. pc+kc] into panels of MR rows, k-major, zero-padded to whole panels. */
     private static void packA(MatrixView a, int ic, int mc, int pc, int kc, float[] pack) {
         MemorySegment ad = a.data();
+        boolean rowMajor = a.layout() == MatrixView.Layout.ROW_MAJOR;
         for (int ip = 0; ip < mc; ip += MR) {
             int h = Math.min(MR, mc - ip);
             int base = ip * kc;
-            for (int ii = 0; ii < MR; ii++) {
-                if (ii < h) {
-                    int row = ic + ip + ii;
-                    for (int p = 0; p < kc; p++) {
-                        pack[base + p * MR + ii] = ad.getAtIndex(F, GemmKernel.at(a, row, pc + p));
+            if (rowMajor) {
+                // row i is contiguous in k: int-indexed slices, whose bounds checks C2 hoists
+                for (int ii = 0; ii < MR; ii++) {
+                    if (ii < h) {
+                        MemorySegment row = ad.asSlice((a.offset() + (long) (ic + ip + ii) * a.ld() + pc) * Float.BYTES,
+                                (long) kc * Float.BYTES);
+                        for (int p = 0; p < kc; p++) {
+                            pack[base + p * MR + ii] = row.getAtIndex(F, p);
+                        }
+                    } else {
+                        for (int p = 0; p < kc; p++) {
+                            pack[base + p * MR + ii] = 0f;
+                        }
                     }
-                } else {
-                    for (int p = 0; p < kc; p++) {
-                        pack[base + p * MR + ii] = 0f;
+                }
+            } else {
+                // column-major: column k holds the panel's rows next to each other
+                for (int p = 0; p < kc; p++) {
+                    MemorySegment col = ad.asSlice((a.offset() + (long) (pc + p) * a.ld() + ic + ip) * Float.BYTES,
+                            (long) h * Float.BYTES);
+                    int o = base + p * MR;
+                    for (int ii = 0; ii < h; ii++) {
+                        pack[o + ii] = col.getAtIndex(F, ii);
+                    }
+                    for (int ii = h; ii < MR; ii++) {
+                        pack[o + ii] = 0f;
                     }
                 }
             }
@@ -159,24 +202,26 @@ final class VectorGemm implements GemmKernel {
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++, ao += MR, bo += NR) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bo), b1 = FloatVector.fromArray(S, bp, bo + L);
-            FloatVector x = FloatVector.broadcast(S, ap[ao]);
+        // indices linear in p (not separate running offsets) let C2 drop the array bounds checks
+        for (int p = 0; p < kc; p++) {
+            int ai = ao + p * MR, bi = bo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(S, ap[ai]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[ao + 1]);
+            x = FloatVector.broadcast(S, ap[ai + 1]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[ao + 2]);
+            x = FloatVector.broadcast(S, ap[ai + 2]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[ao + 3]);
+            x = FloatVector.broadcast(S, ap[ai + 3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[ao + 4]);
+            x = FloatVector.broadcast(S, ap[ai + 4]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[ao + 5]);
+            x = FloatVector.broadcast(S, ap[ai + 5]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }

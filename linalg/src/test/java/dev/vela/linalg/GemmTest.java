@@ -37,7 +37,7 @@ class GemmTest {
         return Arbitraries.of(implementations());
     }
 
-    /** Sizes that hit 0, 1, primes, the micro-kernel's 6 x 32 tile and the 144 x 256 blocks. */
+    /** Sizes that hit 0, 1, primes, the micro-kernel's 6 x 32 tile and the 144-row blocks. */
     @Provide
     Arbitrary<Integer> dims() {
         return Arbitraries.oneOf(Arbitraries.of(0, 1, 2, 5, 6, 7, 13, 31, 32, 33, 47, 97, 143, 145),
@@ -60,6 +60,14 @@ class GemmTest {
         if (beta == 0f && m > 0 && n > 0) {
             c.set(r.nextInt(m), r.nextInt(n), Float.NaN); // must not propagate when beta is 0
         }
+        checkAgainstReference(impl, alpha, a, b, beta, c);
+    }
+
+    /** Runs sgemm and compares every element with a double triple loop, within the float32 summation bound. */
+    static void checkAgainstReference(Implementation impl, float alpha, MatrixView a, MatrixView b, float beta,
+                                      MatrixView c) {
+        int m = c.rows(), n = c.cols(), k = a.cols();
+        String layouts = a.layout() + "/" + b.layout() + "/" + c.layout();
         double[][] expected = new double[m][n];
         double[][] bound = new double[m][n];
         for (int i = 0; i < m; i++) {
@@ -80,7 +88,7 @@ class GemmTest {
             for (int j = 0; j < n; j++) {
                 double err = Math.abs(c.get(i, j) - expected[i][j]);
                 if (!(err <= bound[i][j])) {
-                    throw new AssertionError(impl + " " + m + "x" + k + " * " + k + "x" + n + " layouts " + layouts
+                    throw new AssertionError(impl + " " + m + "x" + k + " * " + k + "x" + n + " " + layouts
                             + ": C(" + i + ", " + j + ") = " + c.get(i, j) + ", expected " + expected[i][j] + " +- "
                             + bound[i][j]);
                 }
@@ -117,6 +125,21 @@ class GemmTest {
                     }
                     assertTrue(Math.abs(c.get(i, j) - 2 * s) <= 1e-5, impl + " (" + i + ", " + j + ")");
                 }
+            }
+        }
+    }
+
+    /** Inner dimensions across several 512-deep k-blocks, every layout, beta 0 and not. */
+    @Test
+    void longInnerDimensionsCrossTheKBlocks() {
+        SplittableRandom r = new SplittableRandom(7);
+        for (Implementation impl : implementations()) {
+            for (int layouts = 0; layouts < 8; layouts++) {
+                int m = 13, n = 37, k = 1100 + layouts;
+                MatrixView a = random(r, m, k, (layouts & 1) != 0, 1, 2);
+                MatrixView b = random(r, k, n, (layouts & 2) != 0, 0, 1);
+                MatrixView c = random(r, m, n, (layouts & 4) != 0, 2, 0);
+                checkAgainstReference(impl, 0.75f, a, b, layouts % 2 == 0 ? 0f : -1.25f, c);
             }
         }
     }
