@@ -1,8 +1,10 @@
 package dev.vela.bench;
 
 import dev.vela.kernels.Implementation;
+import dev.vela.linalg.ColumnRowSample;
 import dev.vela.linalg.Gemm;
 import dev.vela.linalg.MatrixView;
+import dev.vela.linalg.SampledMatmul;
 import dev.vela.parallel.VelaPool;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -32,7 +34,10 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * <p>{@code size} 512, 1024 and 2048 are square n x n products; {@code size} 8192 stands for a
  * linear layer's weight-gradient shape, (1024 x 8192) times (8192 x 1024). The summary reports
  * GFLOP/s (2mnk per product) and Vela's ratio to OpenBLAS ({@code openblas}) and to EJML
- * ({@code ejml}) in the same run.
+ * ({@code ejml}) in the same run. {@code wtaCrs} estimates the same product by WTA-CRS at keep
+ * ratio 0.3 of the inner dimension (selection and product, X a transposed view as in a layer's
+ * weight gradient); its {@code dense_gemm} ratio is a time ratio to {@code sgemm} (its GFLOP/s
+ * column counts the dense product's 2mnk).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -51,6 +56,8 @@ public class GemmBench {
     private MatrixView a, b, c;
     private MemorySegment as, bs, cs;
     private FMatrixRMaj ea, eb, ec;
+    private SampledMatmul sampled;
+    private MatrixView xt;
     private int m, n, k;
 
     /** The shape of a size: {m, n, k}. */
@@ -93,6 +100,12 @@ public class GemmBench {
                 pool = VelaPool.create(t);
                 gemm = Gemm.create(Implementation.VECTOR, pool);
             }
+            case "wtaCrs" -> {
+                pool = VelaPool.create(t);
+                sampled = SampledMatmul.create(Gemm.create(Implementation.VECTOR, pool));
+                // X = the transpose of a row-major tokens x outputs gradient, as in a linear layer
+                xt = new MatrixView(as, 0, m, k, m, MatrixView.Layout.COLUMN_MAJOR);
+            }
             case "openblasSgemm" -> OpenBlas.get().setThreads(t);
             case "ejmlSgemm" -> {
                 ea = new FMatrixRMaj(m, k);
@@ -125,6 +138,13 @@ public class GemmBench {
     @Benchmark
     public void sgemm() {
         gemm.sgemm(1f, a, b, 0f, c);
+    }
+
+    /** WTA-CRS at keep ratio 0.3 of the inner dimension: selection (norms, winners, draws) and the product. */
+    @Benchmark
+    public void wtaCrs() {
+        ColumnRowSample s = sampled.select(SampledMatmul.Method.WTA_CRS, xt, b, (int) (0.3 * k), 42);
+        sampled.multiply(s, xt, b, c);
     }
 
     @Benchmark

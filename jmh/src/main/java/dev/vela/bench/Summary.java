@@ -23,7 +23,8 @@ import java.util.Optional;
  * doing the same operation; {@code array_loop} is a hand-written array-indexed Vector API loop;
  * {@code adamw_speed} compares an optimizer's parameters per second with fused AdamW's;
  * {@code fp32_adamw} is a time ratio: the 8-bit AdamW step's time over the float32 one's;
- * {@code openblas} and {@code ejml} divide Vela's SGEMM GFLOP/s by OpenBLAS's and EJML's.
+ * {@code openblas} and {@code ejml} divide Vela's SGEMM GFLOP/s by OpenBLAS's and EJML's;
+ * {@code dense_gemm} is a time ratio: WTA-CRS's time over Vela's dense SGEMM's.
  */
 final class Summary {
 
@@ -149,6 +150,10 @@ final class Summary {
                 find("GemmBench.ejmlSgemm", m.size(), m.threads())
                         .ifPresent(r -> a.put("ejml", m.gflops() / r.gflops()));
             }
+            if (m.method().equals("wtaCrs")) {
+                find("GemmBench.sgemm", m.size(), m.threads())
+                        .ifPresent(r -> a.put("dense_gemm", m.usPerOp() / r.usPerOp()));
+            }
             return a;
         }
         double gbs = m.gbPerSecond();
@@ -211,10 +216,10 @@ final class Summary {
                     ratio(a.get("fp32_adamw"))));
         }
         if (measurements.stream().anyMatch(Measurement::isGemm)) {
-            String gemm = "%-36s %10s %4s %12s %7s %9s %10s %8s  %s%n";
+            String gemm = "%-36s %10s %4s %12s %7s %9s %10s %8s %9s  %s%n";
             sb.append(String.format(Locale.ROOT, "%nGEMM (size 8192: 1024 x 8192 times 8192 x 1024)%n"));
             sb.append(String.format(Locale.ROOT, gemm, "benchmark", "size", "thr", "us/op", "+-%", "GFLOP/s",
-                    "/openblas", "/ejml", "impl"));
+                    "/openblas", "/ejml", "t/dense", "impl"));
             for (Measurement m : measurements) {
                 if (!m.isGemm()) {
                     continue;
@@ -224,7 +229,7 @@ final class Summary {
                         String.format(Locale.ROOT, "%.2f", m.usPerOp()),
                         String.format(Locale.ROOT, "%.1f", 100 * m.errorUs() / m.usPerOp()),
                         String.format(Locale.ROOT, "%.1f", m.gflops()), ratio(a.get("openblas")), ratio(a.get("ejml")),
-                        m.implementation()));
+                        ratio(a.get("dense_gemm")), m.implementation()));
             }
         }
         return sb.toString();

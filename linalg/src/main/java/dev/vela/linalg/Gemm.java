@@ -51,6 +51,11 @@ public final class Gemm {
         return new Gemm(implementation, pool);
     }
 
+    /** The pool it runs on (package-private: SampledMatmul's gathers share it). */
+    VelaPool pool() {
+        return pool;
+    }
+
     /** The implementation this instance runs. */
     public Implementation implementation() {
         return implementation;

@@ -1,5 +1,7 @@
 package dev.vela.linalg;
 
+import dev.vela.kernels.FloatKernels;
+import dev.vela.parallel.VelaPool;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -44,10 +46,16 @@ public final class SampledMatmul {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     private final Gemm gemm;
+    /** The same implementation on an inline pool: called from inside the pool's own tasks. */
+    private final FloatKernels serial;
 
     private SampledMatmul(Gemm gemm) {
         this.gemm = gemm;
+        this.serial = FloatKernels.create(gemm.implementation(), INLINE);
     }
+
+    /** A pool without workers: its loops run on the calling thread. */
+    private static final VelaPool INLINE = VelaPool.create(1);
 
     /** Sampled products whose final GEMM runs on {@link Gemm#get()}. */
     public static SampledMatmul get() {
@@ -103,16 +111,12 @@ public final class SampledMatmul {
         int winners = 0;
         boolean[] isWinner = new boolean[m];
         if (method == Method.WTA_CRS) {
-            Integer[] order = new Integer[m];
-            for (int i = 0; i < m; i++) {
-                order[i] = i;
-            }
-            // largest p first, ties by index: a deterministic order
-            Arrays.sort(order, (a, b) -> p[a] != p[b] ? Double.compare(p[b], p[a]) : Integer.compare(a, b));
+            double[] sorted = p.clone();
+            Arrays.sort(sorted); // ascending: the c-th largest is sorted[m - c]
             double mass = 0, best = Double.POSITIVE_INFINITY;
             int bestC = 0;
             for (int c = 1; c < keep; c++) {
-                mass += p[order[c - 1]];
+                mass += sorted[m - c];
                 double score = Math.max(0, 1 - mass) / (keep - c);
                 if (score < best) {
                     best = score;
@@ -121,9 +125,23 @@ public final class SampledMatmul {
             }
             if (best <= 1.0 / keep) {
                 winners = bestC;
-                for (int c = 0; c < winners; c++) {
-                    isWinner[order[c]] = true;
-                    weight[order[c]] = 1;
+                // the winners: every p above the c-th largest, then equal ones by ascending index
+                double cut = sorted[m - winners];
+                int taken = 0;
+                for (int i = 0; i < m; i++) {
+                    if (p[i] > cut) {
+                        isWinner[i] = true;
+                        taken++;
+                    }
+                }
+                for (int i = 0; i < m && taken < winners; i++) {
+                    if (p[i] == cut) {
+                        isWinner[i] = true;
+                        taken++;
+                    }
+                }
+                for (int i = 0; i < m; i++) {
+                    weight[i] = isWinner[i] ? 1 : 0;
                 }
             }
         }
@@ -169,27 +187,35 @@ public final class SampledMatmul {
         }
     }
 
-    /** Sum of squares of each column of v, accumulated in double. */
-    private static double[] columnSquares(MatrixView v) {
+    /**
+     * Sum of squares of each column of v: contiguous columns by the SIMD dot kernel (blocked
+     * float partial sums added in double), in parallel over columns; strided ones row by row in
+     * double.
+     */
+    private double[] columnSquares(MatrixView v) {
         double[] sq = new double[v.cols()];
         MemorySegment d = v.data();
-        if (v.layout() == MatrixView.Layout.ROW_MAJOR) {
-            for (int r = 0; r < v.rows(); r++) {
+        int rows = v.rows();
+        if (v.layout() == MatrixView.Layout.COLUMN_MAJOR) {
+            dev.vela.parallel.RangeBody body = (c0, c1) -> {
+                for (int c = (int) c0; c < c1; c++) {
+                    long o = v.offset() + c * v.ld();
+                    sq[c] = serial.dot(rows, d, o, d, o);
+                }
+            };
+            VelaPool pool = gemm.pool();
+            if (pool.canShare(d)) {
+                pool.parallelFor(v.cols(), Math.max(1, (1 << 16) / Math.max(1, rows)), body);
+            } else {
+                body.run(0, v.cols());
+            }
+        } else {
+            for (int r = 0; r < rows; r++) {
                 MemorySegment row = d.asSlice((v.offset() + r * v.ld()) * Float.BYTES, (long) v.cols() * Float.BYTES);
                 for (int c = 0; c < v.cols(); c++) {
                     double x = row.getAtIndex(F, c);
                     sq[c] += x * x;
                 }
-            }
-        } else {
-            for (int c = 0; c < v.cols(); c++) {
-                MemorySegment col = d.asSlice((v.offset() + c * v.ld()) * Float.BYTES, (long) v.rows() * Float.BYTES);
-                double s = 0;
-                for (int r = 0; r < v.rows(); r++) {
-                    double x = col.getAtIndex(F, r);
-                    s += x * x;
-                }
-                sq[c] = s;
             }
         }
         return sq;
@@ -228,22 +254,36 @@ public final class SampledMatmul {
     public void gatherColumns(ColumnRowSample sample, MatrixView x, MatrixView out) {
         checkSample(sample, x.cols());
         checkShape("out", out, x.rows(), sample.size());
-        for (int t = 0; t < sample.size(); t++) {
-            copyColumn(x, sample.indexAt(t), out, t, 1f);
-        }
+        forPairs(sample.size(), x.rows(), x.data(), out.data(), (t0, t1) -> {
+            for (int t = (int) t0; t < t1; t++) {
+                copyColumn(x, sample.indexAt(t), out, t, 1f);
+            }
+        });
     }
 
     /** {@code out[t, :] = scale[t] * Y[index[t], :]}: out is size() x q, the rows a framework stores. */
     public void gatherScaledRows(ColumnRowSample sample, MatrixView y, MatrixView out) {
         checkSample(sample, y.rows());
         checkShape("out", out, sample.size(), y.cols());
-        for (int t = 0; t < sample.size(); t++) {
-            copyColumn(y.transposed(), sample.indexAt(t), out.transposed(), t, sample.scaleAt(t));
+        forPairs(sample.size(), y.cols(), y.data(), out.data(), (t0, t1) -> {
+            for (int t = (int) t0; t < t1; t++) {
+                copyColumn(y.transposed(), sample.indexAt(t), out.transposed(), t, sample.scaleAt(t));
+            }
+        });
+    }
+
+    /** Pairs 0 .. count in parallel on the GEMM's pool (about 64K elements per task) where both segments allow it. */
+    private void forPairs(int count, int length, MemorySegment from, MemorySegment to, dev.vela.parallel.RangeBody body) {
+        VelaPool pool = gemm.pool();
+        if (pool.canShare(from) && pool.canShare(to)) {
+            pool.parallelFor(count, Math.max(1, (1 << 16) / Math.max(1, length)), body);
+        } else {
+            body.run(0, count);
         }
     }
 
     /** Column c of src, times s, into column t of dst (contiguous copies where both columns are). */
-    private static void copyColumn(MatrixView src, int c, MatrixView dst, int t, float s) {
+    private void copyColumn(MatrixView src, int c, MatrixView dst, int t, float s) {
         int n = src.rows();
         if (n == 0) {
             return;
@@ -254,12 +294,9 @@ public final class SampledMatmul {
         if (srcContiguous && dstContiguous) {
             MemorySegment from = sd.asSlice((src.offset() + c * src.ld()) * Float.BYTES, (long) n * Float.BYTES);
             MemorySegment to = dd.asSlice((dst.offset() + t * dst.ld()) * Float.BYTES, (long) n * Float.BYTES);
-            if (s == 1f) {
-                to.copyFrom(from);
-            } else {
-                for (int r = 0; r < n; r++) {
-                    to.setAtIndex(F, r, s * from.getAtIndex(F, r));
-                }
+            serial.copy(n, from, 0, to, 0);
+            if (s != 1f) {
+                serial.scale(n, s, to, 0);
             }
             return;
         }
