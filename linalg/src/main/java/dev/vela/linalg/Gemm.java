@@ -3,7 +3,9 @@ package dev.vela.linalg;
 import dev.vela.kernels.Capabilities;
 import dev.vela.kernels.Implementation;
 import dev.vela.parallel.VelaPool;
+import dev.vela.kernels.FloatKernels;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * Dense float32 matrix multiplication, {@code C = alpha * A * B + beta * C}, over
@@ -80,6 +82,68 @@ public final class Gemm {
             kernel.multiply(alpha, a, b, beta, c, pool, share(a, b, c));
         }
     }
+
+    /**
+     * {@code y = alpha * A * x + beta * y} (SGEMV): A is m x n, x has n elements from xOffset, y
+     * has m from yOffset. Row-major A: one SIMD dot product per row (blocked float sums added in
+     * double), parallel over rows; column-major A: y scaled, then one axpy per column over each
+     * task's rows. With beta 0, y is not read. The same bits on any thread count.
+     *
+     * @throws IllegalArgumentException naming the argument when x or y is too short, y is
+     *     read-only, or y overlaps A or x
+     */
+    public void sgemv(float alpha, MatrixView a, MemorySegment x, long xOffset, float beta, MemorySegment y,
+                      long yOffset) {
+        if (a == null) {
+            throw new NullPointerException("a must not be null");
+        }
+        int m = a.rows(), n = a.cols();
+        dev.vela.memory.SegmentChecks.checkRange("x", x, xOffset, n, Float.BYTES);
+        dev.vela.memory.SegmentChecks.checkWritableRange("y", y, yOffset, m, Float.BYTES);
+        MemorySegment ys = y.asSlice(yOffset * Float.BYTES, (long) m * Float.BYTES);
+        MemorySegment as = span(a);
+        if (m > 0 && as != null && ys.asOverlappingSlice(as).isPresent()) {
+            throw new IllegalArgumentException("y and a overlap: y would be overwritten while A is read");
+        }
+        if (m > 0 && n > 0 && ys.asOverlappingSlice(x.asSlice(xOffset * Float.BYTES, (long) n * Float.BYTES)).isPresent()) {
+            throw new IllegalArgumentException("y and x overlap: y would be overwritten while x is read");
+        }
+        FloatKernels k = serial();
+        boolean rowMajor = a.layout() == MatrixView.Layout.ROW_MAJOR;
+        dev.vela.parallel.RangeBody rows = (r0, r1) -> {
+            int len = (int) (r1 - r0);
+            if (rowMajor) {
+                for (int i = (int) r0; i < r1; i++) {
+                    double dot = n == 0 ? 0 : k.dot(n, a.data(), a.offset() + i * a.ld(), x, xOffset);
+                    float old = beta == 0f ? 0f : beta * ys.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i);
+                    ys.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, (float) (alpha * dot) + old);
+                }
+            } else {
+                if (beta == 0f) {
+                    k.fill(len, 0f, ys, r0);
+                } else if (beta != 1f) {
+                    k.scale(len, beta, ys, r0);
+                }
+                for (int j = 0; j < n; j++) {
+                    float xj = alpha * x.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, xOffset + j);
+                    k.axpy(len, xj, a.data(), a.offset() + j * a.ld() + r0, ys, r0);
+                }
+            }
+        };
+        if (pool.canShare(a.data()) && pool.canShare(x) && pool.canShare(y) && m > 1) {
+            pool.parallelFor(m, Math.max(1, (1 << 15) / Math.max(1, n)), rows);
+        } else {
+            rows.run(0, m);
+        }
+    }
+
+    /** This implementation's elementwise kernels on an inline pool (called from inside pool tasks). */
+    FloatKernels serial() {
+        return FloatKernels.create(implementation, INLINE);
+    }
+
+    /** A pool without workers: its loops run on the calling thread. */
+    private static final VelaPool INLINE = VelaPool.create(1);
 
     private boolean share(MatrixView a, MatrixView b, MatrixView c) {
         return pool.canShare(a.data()) && pool.canShare(b.data()) && pool.canShare(c.data());

@@ -51,11 +51,8 @@ public final class SampledMatmul {
 
     private SampledMatmul(Gemm gemm) {
         this.gemm = gemm;
-        this.serial = FloatKernels.create(gemm.implementation(), INLINE);
+        this.serial = gemm.serial();
     }
-
-    /** A pool without workers: its loops run on the calling thread. */
-    private static final VelaPool INLINE = VelaPool.create(1);
 
     /** Sampled products whose final GEMM runs on {@link Gemm#get()}. */
     public static SampledMatmul get() {

@@ -168,6 +168,38 @@ class GemmTest {
         }
     }
 
+    @Property(tries = 80)
+    void sgemvMatchesADoubleLoop(@ForAll("impls") Implementation impl, @ForAll("dims") int m, @ForAll("dims") int n,
+                                 @ForAll boolean columnMajor, @ForAll @IntRange(min = 0, max = 4) int scalars,
+                                 @ForAll long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[][] choices = {{1f, 0f}, {1f, 1f}, {-0.5f, 2f}, {0f, 1f}, {1.5f, -1f}};
+        float alpha = choices[scalars][0], beta = choices[scalars][1];
+        MatrixView a = random(r, m, n, columnMajor, 1, 2);
+        float[] x = new float[n + 3], y = new float[m + 1];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextDouble(-1, 1);
+        }
+        for (int i = 0; i < y.length; i++) {
+            y[i] = beta == 0f && i == 0 ? Float.NaN : (float) r.nextDouble(-1, 1);
+        }
+        float[] before = y.clone();
+        Gemm.create(impl, POOL).sgemv(alpha, a, MemorySegment.ofArray(x), 3, beta, MemorySegment.ofArray(y), 1);
+        assertTrue(Float.isNaN(y[0]) == Float.isNaN(before[0]) && (Float.isNaN(y[0]) || y[0] == before[0]),
+                "y before its offset untouched");
+        for (int i = 0; i < m; i++) {
+            double sum = 0, abs = 0;
+            for (int j = 0; j < n; j++) {
+                sum += (double) a.get(i, j) * x[3 + j];
+                abs += Math.abs((double) a.get(i, j) * x[3 + j]);
+            }
+            double old = beta == 0f ? 0 : beta * (double) before[1 + i];
+            double expected = alpha * sum + old;
+            double bound = (n + 3) * 0x1p-23 * (Math.abs(alpha) * abs + Math.abs(old)) + 1e-30;
+            assertTrue(Math.abs(y[1 + i] - expected) <= bound, impl + " row " + i + ": " + y[1 + i] + " vs " + expected);
+        }
+    }
+
     @Test
     void badOperandsAreNamedBeforeAnyWrite() {
         float[] cData = new float[12];
