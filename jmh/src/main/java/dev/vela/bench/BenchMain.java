@@ -34,7 +34,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class BenchMain {
 
-    static final String DEFAULT_SUITE = "dev\\.vela\\.bench\\.(StreamBench|KernelBench|DoubleKernelBench|OptimizerBench|QuantBench|GemmBench|SegmentVsArrayBench)\\..*";
+    static final String DEFAULT_SUITE = "dev\\.vela\\.bench\\.(StreamBench|KernelBench|DoubleKernelBench|OptimizerBench|QuantBench|GemmBench|HutchinsonBench|SegmentVsArrayBench)\\..*";
     static final String ANCHORS = "dev\\.vela\\.bench\\.StreamBench\\.(c|java)Triad";
 
     private BenchMain() {
@@ -126,6 +126,7 @@ public final class BenchMain {
             }
             String impl = isC(method) ? "c-gcc-openmp"
                     : cls.equals("GemmBench") ? GemmBench.implementation(method, implName)
+                    : cls.equals("HutchinsonBench") ? implName
                     : params.containsKey("impl") ? implName : "java-vector-loop";
             ms.add(new Summary.Measurement(cls, method, params, r.getPrimaryResult().getScore(),
                     r.getPrimaryResult().getScoreError(), Summary.bytesPerElement(cls, method), impl));

@@ -24,7 +24,8 @@ import java.util.Optional;
  * {@code adamw_speed} compares an optimizer's parameters per second with fused AdamW's;
  * {@code fp32_adamw} is a time ratio: the 8-bit AdamW step's time over the float32 one's;
  * {@code openblas} and {@code ejml} divide Vela's SGEMM GFLOP/s by OpenBLAS's and EJML's;
- * {@code dense_gemm} is a time ratio: WTA-CRS's time over Vela's dense SGEMM's.
+ * {@code dense_gemm} is a time ratio: WTA-CRS's time over Vela's dense SGEMM's;
+ * {@code hvp_only} too: a Hutchinson estimate's time over its bare operator products'.
  */
 final class Summary {
 
@@ -40,14 +41,15 @@ final class Summary {
             return params.getOrDefault("threads", "1");
         }
 
-        /** Whether the case is a GEMM, measured in GFLOP/s instead of GB/s. */
+        /** Whether the case is a linalg one (GEMM, Hutchinson), measured in GFLOP/s instead of GB/s. */
         boolean isGemm() {
-            return benchClass.equals("GemmBench");
+            return isFlops(benchClass);
         }
 
-        /** GFLOP/s of a GEMM case (2mnk per product). */
+        /** GFLOP/s of a linalg case (GEMM: 2mnk per product; Hutchinson: 2n² per probe). */
         double gflops() {
-            return GemmBench.flops(size()) / (usPerOp * 1e-6) / 1e9;
+            double flops = benchClass.equals("GemmBench") ? GemmBench.flops(size()) : HutchinsonBench.flops(size());
+            return flops / (usPerOp * 1e-6) / 1e9;
         }
 
         /** The figure of the case: GFLOP/s for a GEMM, GB/s otherwise. */
@@ -98,9 +100,14 @@ final class Summary {
         this.measurements = List.copyOf(measurements);
     }
 
-    /** Bytes per element declared on a benchmark method with {@link BytesPerElement} (0 for GEMM cases). */
+    /** Benchmarks counted in floating-point operations rather than bytes. */
+    static boolean isFlops(String benchClass) {
+        return benchClass.equals("GemmBench") || benchClass.equals("HutchinsonBench");
+    }
+
+    /** Bytes per element declared on a benchmark method with {@link BytesPerElement} (0 for flop-counted cases). */
     static int bytesPerElement(String benchClass, String method) {
-        if (benchClass.equals("GemmBench")) {
+        if (isFlops(benchClass)) {
             return 0;
         }
         try {
@@ -153,6 +160,10 @@ final class Summary {
             if (m.method().equals("wtaCrs")) {
                 find("GemmBench.sgemm", m.size(), m.threads())
                         .ifPresent(r -> a.put("dense_gemm", m.usPerOp() / r.usPerOp()));
+            }
+            if (m.name().equals("HutchinsonBench.estimate")) {
+                find("HutchinsonBench.hvpOnly", m.size(), m.threads())
+                        .ifPresent(r -> a.put("hvp_only", m.usPerOp() / r.usPerOp()));
             }
             return a;
         }
@@ -216,10 +227,11 @@ final class Summary {
                     ratio(a.get("fp32_adamw"))));
         }
         if (measurements.stream().anyMatch(Measurement::isGemm)) {
-            String gemm = "%-36s %10s %4s %12s %7s %9s %10s %8s %9s  %s%n";
-            sb.append(String.format(Locale.ROOT, "%nGEMM (size 8192: 1024 x 8192 times 8192 x 1024)%n"));
+            String gemm = "%-36s %10s %4s %12s %7s %9s %10s %8s %9s %9s  %s%n";
+            sb.append(String.format(Locale.ROOT, "%nlinalg (GemmBench size 8192: 1024 x 8192 times 8192 x 1024;"
+                    + " HutchinsonBench: %d probes of an n x n operator)%n", HutchinsonBench.PROBES));
             sb.append(String.format(Locale.ROOT, gemm, "benchmark", "size", "thr", "us/op", "+-%", "GFLOP/s",
-                    "/openblas", "/ejml", "t/dense", "impl"));
+                    "/openblas", "/ejml", "t/dense", "t/hvps", "impl"));
             for (Measurement m : measurements) {
                 if (!m.isGemm()) {
                     continue;
@@ -229,7 +241,7 @@ final class Summary {
                         String.format(Locale.ROOT, "%.2f", m.usPerOp()),
                         String.format(Locale.ROOT, "%.1f", 100 * m.errorUs() / m.usPerOp()),
                         String.format(Locale.ROOT, "%.1f", m.gflops()), ratio(a.get("openblas")), ratio(a.get("ejml")),
-                        ratio(a.get("dense_gemm")), m.implementation()));
+                        ratio(a.get("dense_gemm")), ratio(a.get("hvp_only")), m.implementation()));
             }
         }
         return sb.toString();

@@ -72,7 +72,9 @@ class SummaryTest {
                 m("GemmBench", "openblasSgemm", 512, "1", 2000.0),
                 m("GemmBench", "ejmlSgemm", 512, "1", 40000.0),
                 m("GemmBench", "sgemm", 8192, "1", 1e6),            // 1024 x 8192 x 1024: 17.2 GFLOP in 1 s
-                m("GemmBench", "wtaCrs", 8192, "1", 3e5));
+                m("GemmBench", "wtaCrs", 8192, "1", 3e5),
+                m("HutchinsonBench", "estimate", 512, "1", 110.0),
+                m("HutchinsonBench", "hvpOnly", 512, "1", 100.0));
         Summary s = new Summary(ms);
         assertEquals(2.0 * 512 * 512 * 512 / 4000e-6 / 1e9, ms.get(1).gflops(), 1e-9);
         assertEquals(2.0 * 1024 * 8192 * 1024 / 1e9, ms.get(4).gflops(), 1e-9);
@@ -82,6 +84,8 @@ class SummaryTest {
         assertEquals(10.0, r.get("ejml"), 1e-12);
         assertTrue(s.ratios(ms.get(2)).isEmpty(), "the anchors themselves get no ratio");
         assertEquals(Map.of("dense_gemm", 0.3), s.ratios(ms.get(5)), "a time ratio to the dense product");
+        assertEquals(1.1, s.ratios(ms.get(6)).get("hvp_only"), 1e-12, "estimate time over bare products' time");
+        assertEquals(2.0 * 512 * 512 * HutchinsonBench.PROBES / 100e-6 / 1e9, ms.get(7).gflops(), 1e-9);
         Summary.Row row = s.rows().stream().filter(x -> x.benchmark().equals("GemmBench.sgemm")
                 && x.ratioName().equals("openblas")).findFirst().orElseThrow();
         assertEquals("GFLOP/s", row.unit());

@@ -21,10 +21,30 @@ public final class Hutchinson {
 
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
+    /**
+     * The given kernels' implementation on a pool without workers: the elementwise passes are
+     * O(n) against the products' O(n²) or more, and dispatching them to a pool cost more than
+     * they did (the estimate took 1.2x its products' time on 2 threads at n = 512).
+     */
     private final FloatKernels kernels;
+    /** Each thread's probe and product buffers (grown as needed), from an automatic arena. */
+    private static final ThreadLocal<MemorySegment[]> SCRATCH = new ThreadLocal<>();
 
     private Hutchinson(FloatKernels kernels) {
-        this.kernels = kernels;
+        this.kernels = FloatKernels.create(kernels.implementation(), INLINE);
+    }
+
+    private static final dev.vela.parallel.VelaPool INLINE = dev.vela.parallel.VelaPool.create(1);
+
+    private static MemorySegment[] scratch(int n) {
+        MemorySegment[] s = SCRATCH.get();
+        long bytes = Math.max(1, n) * (long) Float.BYTES;
+        if (s == null || s[0].byteSize() < bytes) {
+            Arena arena = Arena.ofAuto();
+            s = new MemorySegment[] {arena.allocate(bytes, 64), arena.allocate(bytes, 64)};
+            SCRATCH.set(s);
+        }
+        return new MemorySegment[] {s[0].asSlice(0, bytes), s[1].asSlice(0, bytes)};
     }
 
     /** An estimator whose elementwise work runs on {@link FloatKernels#get()}. */
@@ -43,8 +63,8 @@ public final class Hutchinson {
     /**
      * {@code diag = (1/k) Σ_j z_j ⊙ H z_j} over k Rademacher probes drawn from
      * {@code SplittableRandom(seed)} (64 signs per draw): the same seed gives the same bits.
-     * Per probe: one product with H, then one fused pass {@code acc += z ⊙ Hz}; the probes and
-     * products live in two n-float buffers of an automatic arena.
+     * Per probe: one product with H, then one fused pass {@code acc += z ⊙ Hz} on the calling
+     * thread; the probes and products live in two per-thread n-float buffers.
      *
      * @throws IllegalArgumentException naming the argument when probes < 1 or diag is shorter
      *     than H's size or read-only
@@ -58,9 +78,8 @@ public final class Hutchinson {
         }
         int n = h.size();
         SegmentChecks.checkWritableRange("diag", diag, diagOffset, n, Float.BYTES);
-        Arena arena = Arena.ofAuto();
-        MemorySegment z = arena.allocate(Math.max(1, n) * (long) Float.BYTES, 64);
-        MemorySegment hz = arena.allocate(Math.max(1, n) * (long) Float.BYTES, 64);
+        MemorySegment[] buffers = scratch(n);
+        MemorySegment z = buffers[0], hz = buffers[1];
         SplittableRandom random = new SplittableRandom(seed);
         kernels.fill(n, 0f, diag, diagOffset);
         for (int j = 0; j < probes; j++) {
