@@ -1,9 +1,10 @@
 package dev.vela.linalg;
 
-import dev.vela.kernels.Capabilities;
 import dev.vela.kernels.Implementation;
+import dev.vela.kernels.VectorImplementations;
 import dev.vela.parallel.VelaPool;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
 import java.lang.foreign.ValueLayout;
 
 /**
@@ -56,30 +57,16 @@ interface GemmKernel {
         }
     };
 
-    /** Loads the vector kernel once, on first use. */
+    /** Loads the vector kernels once, on first use. */
     final class VectorHolder {
-        private static final GemmKernel VECTOR = load();
+        private static final GemmKernel VECTOR = VectorImplementations.load(MethodHandles.lookup(), GemmKernel.class,
+                "dev.vela.linalg.VectorGemm");
 
         private VectorHolder() {
         }
 
         static GemmKernel get() {
-            if (VECTOR == null) {
-                throw new IllegalStateException("the Vector API implementation is unavailable: "
-                        + Capabilities.current().reason());
-            }
-            return VECTOR;
-        }
-
-        private static GemmKernel load() {
-            if (!Capabilities.current().vectorAvailable()) {
-                return null;
-            }
-            try {
-                return (GemmKernel) Class.forName("dev.vela.linalg.VectorGemm").getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                return null;
-            }
+            return VectorImplementations.require(VECTOR);
         }
     }
 }

@@ -35,7 +35,7 @@ final class VectorGemm implements GemmKernel {
     /** Each thread's packed block of A. */
     private static final ThreadLocal<float[]> A_PACK = ThreadLocal.withInitial(() -> new float[MC * KC]);
 
-    /** Public for reflective loading by {@link GemmKernel#of}. */
+    /** Created by name through {@link GemmKernel#of}. */
     public VectorGemm() {
     }
 

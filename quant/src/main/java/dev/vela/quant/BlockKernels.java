@@ -1,8 +1,9 @@
 package dev.vela.quant;
 
-import dev.vela.kernels.Capabilities;
 import dev.vela.kernels.Implementation;
+import dev.vela.kernels.VectorImplementations;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
 
 /**
  * The per-block kernels of one implementation: the scalar loops of {@link BlockCodec}, or the
@@ -49,29 +50,14 @@ interface BlockKernels {
 
     /** Loads the vector kernels once, on first use. */
     final class VectorHolder {
-        private static final BlockKernels VECTOR = load();
+        private static final BlockKernels VECTOR = VectorImplementations.load(MethodHandles.lookup(), BlockKernels.class,
+                "dev.vela.quant.VectorBlockKernels");
 
         private VectorHolder() {
         }
 
         static BlockKernels get() {
-            if (VECTOR == null) {
-                throw new IllegalStateException("the Vector API implementation is unavailable: "
-                        + Capabilities.current().reason());
-            }
-            return VECTOR;
-        }
-
-        private static BlockKernels load() {
-            if (!Capabilities.current().vectorAvailable()) {
-                return null;
-            }
-            try {
-                return (BlockKernels) Class.forName("dev.vela.quant.VectorBlockKernels").getDeclaredConstructor()
-                        .newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                return null;
-            }
+            return VectorImplementations.require(VECTOR);
         }
     }
 }

@@ -40,7 +40,7 @@ final class VectorBlockKernels implements BlockKernels {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final int FRACTION_MASK = (1 << SegmentSearch.FRACTION_BITS) - 1;
 
-    /** Public for reflective loading by {@link BlockKernels#of}. */
+    /** Created by name through {@link BlockKernels#of}. */
     public VectorBlockKernels() {
     }
 
