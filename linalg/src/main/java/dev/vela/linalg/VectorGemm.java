@@ -202,7 +202,8 @@ final class VectorGemm implements GemmKernel {
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        // indices linear in p (not separate running offsets) let C2 drop the array bounds checks
+        // 12 FMAs, 2 loads and 6 broadcasts per step; C2 keeps no array bounds check in this
+        // loop (checked in the disassembly)
         for (int p = 0; p < kc; p++) {
             int ai = ao + p * MR, bi = bo + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
