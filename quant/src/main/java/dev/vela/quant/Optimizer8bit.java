@@ -33,13 +33,15 @@ import org.jspecify.annotations.Nullable;
  * (its maximum would need a third state) and diffGrad (its state is the previous gradient, not an
  * average).
  *
- * <p>A step runs over chunks of whole blocks (about 32K elements), each in one pass over its
- * memory: dequantize the chunk's state with the old absmax values into cache-resident float32
- * scratch, run the rule's float32 update over the chunk ({@link FusedUpdates#update}, so p moves
+ * <p>A step runs over chunks of whole blocks (4096 elements at block size 256), each in one
+ * pass over its memory: dequantize the chunk's state with the old absmax values into per-thread
+ * float32 tiles that stay in cache, run the rule's float32 update over the chunk ({@link FusedUpdates#update}, so p moves
  * with the unquantized new moments exactly as in the float32 optimizer), then for each block take
  * the new absmax of each state and quantize back to the nearest codes; signed states then get
  * bitsandbytes' sign fix (a code whose value has the wrong sign moves one step, so a tiny moment
- * never becomes 0). Tensors with fewer than {@link BlockwiseStates#minQuantizedSize()} elements
+ * never becomes 0). The block kernels are those of the kernels' implementation
+ * ({@link BlockKernels}): with the Vector API one, quantization and dequantization run in SIMD
+ * with the same bits as the scalar loops. Tensors with fewer than {@link BlockwiseStates#minQuantizedSize()} elements
  * keep float32 state. Blocks of all tensors run in parallel; the bits do not depend on the thread
  * count.
  *
@@ -73,7 +75,12 @@ public final class Optimizer8bit implements Optimizer {
     private final Arena arena;
     private final boolean share;
     private final int maxStates;
-    /** The longest chunk: whole blocks, about ELEMENTWISE_GRAIN elements. */
+    /**
+     * Elements per chunk (rounded to whole blocks): two states' tiles take 32 KB. 32K-element
+     * chunks measured the same (3.7 ms per 1M-parameter step), with tiles in L2 instead.
+     */
+    private static final int CHUNK = 4096;
+    /** The longest chunk: whole blocks, about CHUNK elements. */
     private final int chunkElements;
     /**
      * Each thread's float32 tiles for a chunk's states, from the optimizer's shared arena: scratch
@@ -132,9 +139,9 @@ public final class Optimizer8bit implements Optimizer {
         this.maxStates = most;
         this.slots = List.copyOf(list);
         this.share = touched.stream().allMatch(kernels.pool()::canShare);
-        // chunks: whole blocks, about ELEMENTWISE_GRAIN elements each, so that each chunk's
-        // float32 update runs inline on the thread that owns the chunk
-        int grain = Math.max(bs, 4096 / bs * bs);
+        // chunks: whole blocks, about CHUNK elements each, so that each chunk's float32 update
+        // runs inline on the thread that owns the chunk and its tiles stay in cache
+        int grain = Math.max(bs, CHUNK / bs * bs);
         this.chunkElements = grain;
         List<long[]> chunks = new ArrayList<>();
         for (int si = 0; si < slots.size(); si++) {
