@@ -70,7 +70,9 @@ public final class SampledMatmul {
     /**
      * Chooses the column-row pairs of {@code x * y} to keep.
      *
-     * @throws IllegalArgumentException naming the argument when keep < 1 or x.cols() != y.rows()
+     * @throws IllegalArgumentException naming the argument when keep < 1, x.cols() != y.rows(),
+     *     or a column of x or a row of y holds NaN or an infinity (its norm, and so every
+     *     probability, would be undefined)
      */
     public ColumnRowSample select(Method method, MatrixView x, MatrixView y, int keep, long seed) {
         if (method == null) {
@@ -85,6 +87,15 @@ public final class SampledMatmul {
         double[] colSq = columnSquares(x), rowSq = columnSquares(y.transposed());
         double z = 0;
         for (int i = 0; i < m; i++) {
+            // NaN or Inf in a column or row leaves its probability undefined: refuse it
+            if (!Double.isFinite(colSq[i])) {
+                throw new IllegalArgumentException("x has a non-finite value in column " + i
+                        + ": sampling probabilities need finite norms");
+            }
+            if (!Double.isFinite(rowSq[i])) {
+                throw new IllegalArgumentException("y has a non-finite value in row " + i
+                        + ": sampling probabilities need finite norms");
+            }
             w[i] = Math.sqrt(colSq[i]) * Math.sqrt(rowSq[i]);
             z += w[i];
         }

@@ -145,6 +145,53 @@ class GemmTest {
         }
     }
 
+    /**
+     * NaN, infinities, zeros and subnormals in A and B follow IEEE arithmetic as the double
+     * reference does: a NaN or an Inf - Inf in a sum gives NaN, an infinity survives otherwise,
+     * and the zero padding of partial tiles never reaches a stored element.
+     */
+    @Test
+    void specialValuesPropagateAsInTheReference() {
+        SplittableRandom r = new SplittableRandom(8);
+        float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, 1e-40f, -1e-42f};
+        for (Implementation impl : implementations()) {
+            for (int layouts = 0; layouts < 8; layouts++) {
+                int m = 19, n = 45, k = 23;
+                MatrixView a = random(r, m, k, (layouts & 1) != 0, 0, 0);
+                MatrixView b = random(r, k, n, (layouts & 2) != 0, 0, 0);
+                MatrixView c = random(r, m, n, (layouts & 4) != 0, 0, 0);
+                for (int t = 0; t < 6; t++) {
+                    a.set(r.nextInt(m), r.nextInt(k), special[r.nextInt(special.length)]);
+                    b.set(r.nextInt(k), r.nextInt(n), special[r.nextInt(special.length)]);
+                }
+                double[][] expected = new double[m][n];
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double s = 0;
+                        for (int p = 0; p < k; p++) {
+                            s += (double) a.get(i, p) * b.get(p, j);
+                        }
+                        expected[i][j] = s;
+                    }
+                }
+                Gemm.create(impl, POOL).sgemm(1f, a, b, 0f, c);
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double e = expected[i][j];
+                        float got = c.get(i, j);
+                        String where = impl + " layouts " + layouts + " (" + i + ", " + j + ")";
+                        if (Double.isNaN(e) || Double.isInfinite(e)) {
+                            assertTrue(Double.compare(e, got) == 0 || Double.isNaN(e) && Float.isNaN(got),
+                                    where + ": " + got + ", expected " + e);
+                        } else {
+                            assertTrue(Math.abs(got - e) <= 1e-5, where + ": " + got + ", expected " + e);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void theSameBitsOnAnyThreadCount() {
         SplittableRandom r = new SplittableRandom(6);

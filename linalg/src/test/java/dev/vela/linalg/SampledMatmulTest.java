@@ -211,6 +211,14 @@ class SampledMatmulTest {
         assertTrue(e.getMessage().startsWith("out must be 3 x 2"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> SAMPLED.multiply(s, zeros(3, 9), zeros(9, 2), zeros(3, 2)));
         assertTrue(e.getMessage().contains("inner dimension of 10"), e.getMessage());
+        MatrixView bad = zeros(3, 10);
+        bad.set(1, 7, Float.NaN);
+        e = assertThrows(IllegalArgumentException.class, () -> SAMPLED.select(SampledMatmul.Method.WTA_CRS, bad, y, 3, 1));
+        assertTrue(e.getMessage().startsWith("x has a non-finite value in column 7"), e.getMessage());
+        MatrixView badY = zeros(10, 2);
+        badY.set(4, 1, Float.NEGATIVE_INFINITY);
+        e = assertThrows(IllegalArgumentException.class, () -> SAMPLED.select(SampledMatmul.Method.CRS, x, badY, 3, 1));
+        assertTrue(e.getMessage().startsWith("y has a non-finite value in row 4"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> new ColumnRowSample(4, new int[] {2, 1}, new float[] {1, 1}, 0, new double[4]));
         assertTrue(e.getMessage().contains("ascending"), e.getMessage());
