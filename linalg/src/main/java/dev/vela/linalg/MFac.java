@@ -78,9 +78,15 @@ public final class MFac {
     /**
      * Replaces the whole window with the m gradients held row after row (m x d floats) from
      * element {@code offset} of {@code gradients}: O(dm²). The next {@link #push} replaces row 0.
+     *
+     * @throws IllegalArgumentException when the segment is too short or a row holds NaN or an
+     *     infinity (checked before anything is written)
      */
     public void setGradients(MemorySegment gradients, long offset) {
         SegmentChecks.checkRange("gradients", gradients, offset, (long) m * d, Float.BYTES);
+        for (int i = 0; i < m; i++) {
+            checkFinite("gradients", gradients, offset + (long) i * d, "row " + i);
+        }
         MemorySegment.copy(gradients, offset * Float.BYTES, g, 0, (long) m * d * Float.BYTES);
         for (int i = 0; i < m; i++) {
             for (int j = 0; j <= i; j++) {
@@ -93,9 +99,15 @@ public final class MFac {
         refactor();
     }
 
-    /** The sliding window: gradient g (d floats from offset) replaces the oldest one, O(dm + m³). */
+    /**
+     * The sliding window: gradient g (d floats from offset) replaces the oldest one, O(dm + m³).
+     *
+     * @throws IllegalArgumentException when the segment is too short or g holds NaN or an
+     *     infinity (checked before anything is written)
+     */
     public void push(MemorySegment gradient, long offset) {
         SegmentChecks.checkRange("gradient", gradient, offset, d, Float.BYTES);
+        checkFinite("gradient", gradient, offset, "it");
         int slot = next;
         MemorySegment.copy(gradient, offset * Float.BYTES, g, (long) slot * d * Float.BYTES, (long) d * Float.BYTES);
         for (int j = 0; j < m; j++) {
@@ -105,6 +117,14 @@ public final class MFac {
         }
         next = (slot + 1) % m;
         refactor();
+    }
+
+    /** Refuses a gradient holding NaN or an infinity (it would poison the whole factor), before any write. */
+    private void checkFinite(String name, MemorySegment s, long offset, String which) {
+        double squares = kernels.dot(d, s, offset, s, offset);
+        if (!Double.isFinite(squares)) {
+            throw new IllegalArgumentException(name + ": " + which + " holds NaN or an infinity");
+        }
     }
 
     /** Cholesky factor L (lower, row-major) of mλI + GGᵀ, which is positive definite for λ > 0. */

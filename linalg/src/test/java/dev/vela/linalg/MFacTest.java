@@ -128,6 +128,13 @@ class MFacTest {
         MFac fac = new MFac(10, 2, 1);
         assertThrows(IllegalArgumentException.class, () -> fac.push(MemorySegment.ofArray(new float[9]), 0));
         assertThrows(IllegalArgumentException.class, () -> fac.setGradients(MemorySegment.ofArray(new float[19]), 0));
+        float[] nan = new float[10];
+        nan[3] = Float.NaN;
+        e = assertThrows(IllegalArgumentException.class, () -> fac.push(MemorySegment.ofArray(nan), 0));
+        assertTrue(e.getMessage().contains("NaN or an infinity"), e.getMessage());
+        float[] v = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0}, x = new float[10];
+        fac.inverseTimes(MemorySegment.ofArray(v), 0, MemorySegment.ofArray(x), 0);
+        assertEquals(1f, x[0], 1e-6f, "the refused gradient left the window as it was (F = I)");
         assertThrows(IllegalArgumentException.class, () -> fac.inverseTimes(MemorySegment.ofArray(new float[10]), 0,
                 MemorySegment.ofArray(new float[10]).asReadOnly(), 0));
     }
