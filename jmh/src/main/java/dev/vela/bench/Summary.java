@@ -42,7 +42,7 @@ final class Summary {
         }
 
         /** Whether the case is a linalg one (GEMM, Hutchinson), measured in GFLOP/s instead of GB/s. */
-        boolean isGemm() {
+        boolean countsFlops() {
             return isFlops(benchClass);
         }
 
@@ -54,11 +54,11 @@ final class Summary {
 
         /** The figure of the case: GFLOP/s for a GEMM, GB/s otherwise. */
         double score() {
-            return isGemm() ? gflops() : gbPerSecond();
+            return countsFlops() ? gflops() : gbPerSecond();
         }
 
         String unit() {
-            return isGemm() ? "GFLOP/s" : "GB/s";
+            return countsFlops() ? "GFLOP/s" : "GB/s";
         }
 
         /** Bytes per second in GB/s, from the bytes the operation must move. */
@@ -150,7 +150,7 @@ final class Summary {
      */
     Map<String, Double> ratios(Measurement m) {
         Map<String, Double> a = new LinkedHashMap<>();
-        if (m.isGemm()) {
+        if (m.countsFlops()) {
             if (m.method().equals("sgemm")) {
                 find("GemmBench.openblasSgemm", m.size(), m.threads())
                         .ifPresent(r -> a.put("openblas", m.gflops() / r.gflops()));
@@ -214,7 +214,7 @@ final class Summary {
         sb.append(String.format(Locale.ROOT, fmt, "benchmark", "size", "thr", "us/op", "+-%", "GB/s",
                 "/stream_triad", "/c_ref", "/array_loop", "/adamW", "t/fp32adamW"));
         for (Measurement m : measurements) {
-            if (m.isGemm()) {
+            if (m.countsFlops()) {
                 continue;
             }
             Map<String, Double> a = ratios(m);
@@ -226,14 +226,14 @@ final class Summary {
                     ratio(triad), ratio(a.get("c_ref")), ratio(a.get("array_loop")), ratio(a.get("adamw_speed")),
                     ratio(a.get("fp32_adamw"))));
         }
-        if (measurements.stream().anyMatch(Measurement::isGemm)) {
+        if (measurements.stream().anyMatch(Measurement::countsFlops)) {
             String gemm = "%-36s %10s %4s %12s %7s %9s %10s %8s %9s %9s  %s%n";
             sb.append(String.format(Locale.ROOT, "%nlinalg (GemmBench size 8192: 1024 x 8192 times 8192 x 1024;"
                     + " HutchinsonBench: %d probes of an n x n operator)%n", HutchinsonBench.PROBES));
             sb.append(String.format(Locale.ROOT, gemm, "benchmark", "size", "thr", "us/op", "+-%", "GFLOP/s",
                     "/openblas", "/ejml", "t/dense", "t/hvps", "impl"));
             for (Measurement m : measurements) {
-                if (!m.isGemm()) {
+                if (!m.countsFlops()) {
                     continue;
                 }
                 Map<String, Double> a = ratios(m);

@@ -26,11 +26,13 @@ public final class Gemm {
     private final Implementation implementation;
     private final GemmKernel kernel;
     private final VelaPool pool;
+    private final FloatKernels serial;
 
     private Gemm(Implementation implementation, VelaPool pool) {
         this.implementation = implementation;
         this.kernel = GemmKernel.of(implementation);
         this.pool = pool;
+        this.serial = serial(implementation);
     }
 
     /** The implementation {@link Capabilities#current()} chose, on {@link VelaPool#defaultPool()}. */
@@ -108,7 +110,7 @@ public final class Gemm {
         if (m > 0 && n > 0 && ys.asOverlappingSlice(x.asSlice(xOffset * Float.BYTES, (long) n * Float.BYTES)).isPresent()) {
             throw new IllegalArgumentException("y and x overlap: y would be overwritten while x is read");
         }
-        FloatKernels k = serial();
+        FloatKernels k = serial;
         boolean rowMajor = a.layout() == MatrixView.Layout.ROW_MAJOR;
         dev.vela.parallel.RangeBody rows = (r0, r1) -> {
             int len = (int) (r1 - r0);
@@ -139,6 +141,11 @@ public final class Gemm {
 
     /** This implementation's elementwise kernels on an inline pool (called from inside pool tasks). */
     FloatKernels serial() {
+        return serial;
+    }
+
+    /** The given implementation's elementwise kernels on a pool without workers. */
+    static FloatKernels serial(Implementation implementation) {
         return FloatKernels.create(implementation, INLINE);
     }
 

@@ -31,10 +31,8 @@ public final class Hutchinson {
     private static final ThreadLocal<MemorySegment[]> SCRATCH = new ThreadLocal<>();
 
     private Hutchinson(FloatKernels kernels) {
-        this.kernels = FloatKernels.create(kernels.implementation(), INLINE);
+        this.kernels = Gemm.serial(kernels.implementation());
     }
-
-    private static final dev.vela.parallel.VelaPool INLINE = dev.vela.parallel.VelaPool.create(1);
 
     private static MemorySegment[] scratch(int n) {
         MemorySegment[] s = SCRATCH.get();
