@@ -6,7 +6,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Plain loops over any segment; float arithmetic without fused multiply-adds, block sums of the
- * reductions accumulated in double.
+ * reductions accumulated in double. Updates divide before they scale by the step size: the
+ * denominators (at least eps) keep a subnormal moment's quotient in the normal range, where
+ * lr m / d would first round lr m to a few bits (0.6% off for m near 1e-42).
  */
 public final class ScalarOptimOps implements OptimOps {
 
@@ -60,7 +62,7 @@ public final class ScalarOptimOps implements OptimOps {
             }
             set(m, mo + i, mi);
             set(v, vo + i, vi);
-            set(p, po + i, pi * s.decay() - s.stepSize() * mi / ((float) Math.sqrt(vd) * s.invSqrtBc2() + s.eps()));
+            set(p, po + i, pi * s.decay() - s.stepSize() * (mi / ((float) Math.sqrt(vd) * s.invSqrtBc2() + s.eps())));
         }
     }
 
@@ -113,7 +115,7 @@ public final class ScalarOptimOps implements OptimOps {
                 set(b, bo + i, bi);
                 set(p, po + i, pi - s.lr() * bi);
             } else {
-                set(p, po + i, pi - s.lr() * gi / d);
+                set(p, po + i, pi - s.lr() * (gi / d));
             }
         }
     }
@@ -126,7 +128,7 @@ public final class ScalarOptimOps implements OptimOps {
             float gi = grad(s.gScale(), s.l2(), get(g, go + i), pi);
             float si = get(sum, so + i) + gi * gi;
             set(sum, so + i, si);
-            set(p, po + i, pi - s.lr() * gi / ((float) Math.sqrt(s.init() + si) + s.eps()));
+            set(p, po + i, pi - s.lr() * (gi / ((float) Math.sqrt(s.init() + si) + s.eps())));
         }
     }
 
@@ -171,7 +173,7 @@ public final class ScalarOptimOps implements OptimOps {
             set(m, mo + i, mi);
             set(v, vo + i, vi);
             set(prev, prevO + i, gi);
-            set(p, po + i, pi - s.stepSize() * (xi * mi) / ((float) Math.sqrt(vi) + s.eps()));
+            set(p, po + i, pi - s.stepSize() * (xi * mi / ((float) Math.sqrt(vi) + s.eps())));
         }
     }
 
@@ -189,7 +191,7 @@ public final class ScalarOptimOps implements OptimOps {
             float den = (float) Math.sqrt(d2 * vi * s.invBc2()) + s.eps();
             set(m, mo + i, mi);
             set(v, vo + i, vi);
-            set(p, po + i, get(p, po + i) * s.decay() - s.lr() * num / den);
+            set(p, po + i, get(p, po + i) * s.decay() - s.lr() * (num / den));
         }
     }
 
