@@ -37,8 +37,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * Fused optimizer steps on off-heap float32 tensors: every first-order rule, and Vela's AdamW
  * and Lion against the C reference with the same maths. Bytes per parameter count what each step
  * must move: every buffer it reads once plus every buffer it writes once (AdamW: p, g, m, v read;
- * p, m, v written = 28), plus the one read-only pass of the norm-based rules (LAMB and AdamP read
- * p, g, m, v first: +16; LARS p, g: +8; SGDP p, g, b: +12). The step number is fixed so that
+ * p, m, v written = 28). The norm-based rules make two passes: LAMB and AdamP read p, g, m, v
+ * and write m, v, then read p, m, v and write p (40); SGDP (Nesterov, as its README sets it) reads
+ * p, g, b and writes b, then reads p, g, b and writes p (32); LARS reads p, g, then makes SGD's
+ * pass (28). The step number is fixed so that
  * every invocation does identical work; updates stay bounded. AdamP and SGDP see the tensor as
  * 1024 rows, so their per-row projection test runs. The bf16 rows keep p and the moments in
  * bfloat16 (2 bytes each, gradients float32): AdamW moves 16 bytes per parameter, Lion 12.
@@ -174,7 +176,7 @@ public class OptimizerBench {
     }
 
     @Benchmark
-    @BytesPerElement(44)
+    @BytesPerElement(40)
     public void lamb() {
         u.lamb(LAMB, STEP, size, p, 0, g, 0, m, 0, v, 0);
     }
@@ -192,7 +194,7 @@ public class OptimizerBench {
     }
 
     @Benchmark
-    @BytesPerElement(44)
+    @BytesPerElement(40)
     public boolean adamP() {
         return u.adamP(ADAMP, STEP, ROWS, size, p, 0, g, 0, m, 0, v, 0);
     }

@@ -6,8 +6,8 @@ package dev.vela.optim;
  * {@code v^ = v / bc2} when {@code biasCorrection} (as optax and NVIDIA apex), or the raw
  * moments (as cybertronai's and jettify's {@code pytorch-lamb}); then
  * {@code p <- p - lr * phi(||p||) / ||u|| * u} with {@code phi(x) = min(x, maxWeightNorm)}, and a
- * trust ratio of 1 when either norm is 0. The norms come from one read-only pass before the
- * update pass.
+ * trust ratio of 1 when either norm is 0. The norms come from a first pass that also advances
+ * m and v; the update pass reads them back.
  *
  * @param lr learning rate, finite and >= 0 (default 1e-3)
  * @param beta1 in [0, 1) (default 0.9)

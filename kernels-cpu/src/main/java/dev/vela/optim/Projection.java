@@ -11,7 +11,11 @@ import org.jspecify.annotations.Nullable;
  */
 final class Projection {
 
-    /** Adds the four sums (g'p, g'^2, p^2, p u) of the elements [start, start + length). */
+    /**
+     * Adds the four sums (g'p, g'^2, p^2, p u) of the elements [start, start + length); it may
+     * advance the rule's state, since it runs exactly once per element when it runs at all
+     * ({@link #summed}).
+     */
     @FunctionalInterface
     interface Sums {
         void add(long start, int length, double[] out);
@@ -26,10 +30,12 @@ final class Projection {
     private final long cols;
     /** a_i per row (one entry for the layer view), or null when nothing is projected. */
     private final double @Nullable [] coefficients;
+    private final boolean summed;
 
-    private Projection(long cols, double @Nullable [] coefficients) {
+    private Projection(long cols, double @Nullable [] coefficients, boolean summed) {
         this.cols = cols;
         this.coefficients = coefficients;
+        this.summed = summed;
     }
 
     static void checkRows(long rows, long n) {
@@ -42,10 +48,15 @@ final class Projection {
         return coefficients != null;
     }
 
+    /** Whether the sums ran (over every element): tensors of one row, or empty, skip them. */
+    boolean summed() {
+        return summed;
+    }
+
     /** The channel test, then the layer test; tensors of one row are never projected. */
     static Projection decide(KernelRunner run, boolean parallel, long rows, long n, double delta, double eps, Sums f) {
         if (rows <= 1 || n == 0) {
-            return new Projection(n, null);
+            return new Projection(n, null, false);
         }
         long cols = n / rows;
         double[] s = run.rowSums(rows, cols, parallel, 4, f::add);
@@ -62,12 +73,12 @@ final class Projection {
             for (int r = 0; r < rows; r++) {
                 a[r] = along(s[4 * r + 2], s[4 * r + 3], eps);
             }
-            return new Projection(cols, a);
+            return new Projection(cols, a, true);
         }
         if (cosine(total[0], total[1], total[2], eps) < delta / Math.sqrt(n)) {
-            return new Projection(n, new double[] {along(total[2], total[3], eps)});
+            return new Projection(n, new double[] {along(total[2], total[3], eps)}, true);
         }
-        return new Projection(n, null);
+        return new Projection(n, null, true);
     }
 
     /** |cos(g, p)| as torch's cosine_similarity computes it: g.p / (max(||g||, eps) max(||p||, eps)). */

@@ -245,7 +245,9 @@ final class Rules {
         return (o, len) -> ops.exAdam(len, s, p, po + o, g, go + o, m, mo + o, v, vo + o);
     }
 
-    // ---- norm-based rules: one read-only pass, then an elementwise kernel ----------------------------
+    // ---- norm-based rules: a first pass for the norms, then an elementwise kernel -------------------
+    // LAMB, AdamP and SGDP advance their state in the first pass and the second reads it back (see
+    // OptimOps); LARS's first pass only reads.
 
     private static SpanUpdate lamb(OptimOps ops, KernelRunner run, boolean parallel, LambParams h, long step,
                                    double gradScale, Tensor t) {
@@ -256,12 +258,12 @@ final class Rules {
                 (float) (1 - h.beta2()), (float) invBc1, (float) invSqrtBc2, (float) h.eps());
         MemorySegment p = t.p(), g = t.g(), m = t.s(0), v = t.s(1);
         long po = t.pOffset(), go = t.gOffset(), mo = t.o(0), vo = t.o(1);
-        double[] sums = run.sums(t.n(), parallel, 2, (o, len, out) -> ops.lambSums(len, norms, (float) h.weightDecay(),
-                p, po + o, g, go + o, m, mo + o, v, vo + o, out));
+        double[] sums = run.sums(t.n(), parallel, 2, (o, len, out) -> ops.lambMomentsAndSums(len, norms,
+                (float) h.weightDecay(), p, po + o, g, go + o, m, mo + o, v, vo + o, out));
         double scale = h.lr() * h.trustRatio(Math.sqrt(sums[0]), Math.sqrt(sums[1]));
         AdamStep s = new AdamStep(gScale, 0f, (float) (1 - scale * h.weightDecay()), norms.beta1(), norms.c1(),
                 norms.beta2(), norms.c2(), (float) (scale * invBc1), (float) invSqrtBc2, (float) h.eps());
-        return adamSpans(ops, s, t, false);
+        return (o, len) -> ops.adamApply(len, s, p, po + o, m, mo + o, v, vo + o);
     }
 
     private static SpanUpdate lars(OptimOps ops, KernelRunner run, boolean parallel, LarsParams h, double gradScale,
@@ -313,11 +315,18 @@ final class Rules {
         MemorySegment p = t.p(), g = t.g(), m = t.s(0), v = t.s(1);
         long po = t.pOffset(), go = t.gOffset(), mo = t.o(0), vo = t.o(1);
         Projection proj = Projection.decide(run, parallel, t.rows(), t.n(), h.delta(), h.eps(),
-                (o, len, out) -> ops.adamPSums(len, s, p, po + o, g, go + o, m, mo + o, v, vo + o, out));
+                (o, len, out) -> ops.adamPMomentsAndSums(len, s, p, po + o, g, go + o, m, mo + o, v, vo + o, out));
         double decay = 1 - h.lr() * h.weightDecay() * (proj.projected() ? h.wdRatio() : 1);
-        return proj.spans(decay, stepSize, (o, len, rowDecay) -> ops.adam(len, new AdamStep(s.gScale(), 0f, rowDecay,
-                s.beta1(), s.c1(), s.beta2(), s.c2(), s.stepSize(), s.invSqrtBc2(), s.eps()), p, po + o, g, go + o, m,
-                mo + o, v, vo + o));
+        boolean advanced = proj.summed();
+        return proj.spans(decay, stepSize, (o, len, rowDecay) -> {
+            AdamStep row = new AdamStep(s.gScale(), 0f, rowDecay, s.beta1(), s.c1(), s.beta2(), s.c2(), s.stepSize(),
+                    s.invSqrtBc2(), s.eps());
+            if (advanced) {
+                ops.adamApply(len, row, p, po + o, m, mo + o, v, vo + o);
+            } else {
+                ops.adam(len, row, p, po + o, g, go + o, m, mo + o, v, vo + o);
+            }
+        });
     }
 
     /** Whether a prepared AdamP or SGDP step projects (false for every other rule). */
@@ -332,11 +341,18 @@ final class Rules {
         MemorySegment p = t.p(), g = t.g(), b = t.s(0);
         long po = t.pOffset(), go = t.gOffset(), bo = t.o(0);
         Projection proj = Projection.decide(run, parallel, t.rows(), t.n(), h.delta(), 1e-8,
-                (o, len, out) -> ops.sgdPSums(len, s, p, po + o, g, go + o, b, bo + o, out));
+                (o, len, out) -> ops.sgdPMomentumAndSums(len, s, p, po + o, g, go + o, b, bo + o, out));
         double ratio = proj.projected() ? h.wdRatio() : 1;
         double decay = 1 - h.lr() * h.weightDecay() * ratio / (1 - h.momentum());
-        return proj.spans(decay, h.lr(), (o, len, rowDecay) -> ops.sgd(len, new SgdStep(s.gScale(), 0f, rowDecay,
-                s.lr(), s.momentum(), s.dampC(), false, s.nesterov()), p, po + o, g, go + o, b, bo + o));
+        boolean advanced = proj.summed();
+        return proj.spans(decay, h.lr(), (o, len, rowDecay) -> {
+            SgdStep row = new SgdStep(s.gScale(), 0f, rowDecay, s.lr(), s.momentum(), s.dampC(), false, s.nesterov());
+            if (advanced) {
+                ops.sgdApply(len, row, p, po + o, g, go + o, b, bo + o);
+            } else {
+                ops.sgd(len, row, p, po + o, g, go + o, b, bo + o);
+            }
+        });
     }
 
     // ---- bfloat16 storage ----------------------------------------------------------------------------

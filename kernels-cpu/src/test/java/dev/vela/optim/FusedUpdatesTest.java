@@ -389,6 +389,49 @@ class FusedUpdatesTest {
         }
     }
 
+    /**
+     * LAMB, AdamP and SGDP advance their state in the norm pass and the update reads it back: the
+     * state must be the bits that Adam's and SGD's single pass write, whether the norm pass ran
+     * (AdamP and SGDP over 2 rows) or not (one row, never projected). Rows of 160 elements keep
+     * every pass on whole vector pairs (a vector loop's scalar tail rounds without fused
+     * multiply-adds, so other lengths would split the two paths differently).
+     */
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void normBasedRulesAdvanceTheirStateAsTheElementwiseRules(FusedUpdates u) {
+        SplittableRandom r = new SplittableRandom(9);
+        int n = 2 * 160;
+        AdamParams adam = new AdamParams(1e-3, 0.9, 0.999, 1e-8, 0, false, false, false);
+        SgdParams sgd = SgdParams.defaults().withMomentum(0.9, 0, true);
+        float[][] m = new float[4][n], v = new float[4][n], b = new float[3][n];
+        float[][] p = new float[7][n];
+        for (int i = 0; i < n; i++) {
+            float x = (float) r.nextGaussian();
+            for (float[] q : p) {
+                q[i] = x;
+            }
+        }
+        for (long t = 1; t <= 3; t++) {
+            float[] g = new float[n];
+            for (int i = 0; i < n; i++) {
+                g[i] = (float) r.nextGaussian();
+            }
+            u.adam(adam, t, p[0], g, m[0], v[0]);
+            u.lamb(LambParams.defaults().withWeightDecay(0.01), t, p[1], g, m[1], v[1]);
+            u.adamP(AdamPParams.defaults().withWeightDecay(0.01), t, 2, p[2], g, m[2], v[2]);
+            u.adamP(AdamPParams.defaults(), t, 1, p[3], g, m[3], v[3]);
+            u.sgd(sgd, t, p[4], g, b[0]);
+            u.sgdp(SgdpParams.defaults(), 2, p[5], g, b[1]);
+            u.sgdp(SgdpParams.defaults(), 1, p[6], g, b[2]);
+        }
+        for (int k = 1; k < 4; k++) {
+            assertArrayEquals(m[0], m[k], "m of rule " + k);
+            assertArrayEquals(v[0], v[k], "v of rule " + k);
+        }
+        assertArrayEquals(b[0], b[1], "SGDP's b over 2 rows");
+        assertArrayEquals(b[0], b[2], "SGDP's b over 1 row");
+    }
+
     /** The generic entry point gives the bits of each rule's own method; scaled gradients = prescaled ones. */
     @ParameterizedTest
     @MethodSource("implementations")

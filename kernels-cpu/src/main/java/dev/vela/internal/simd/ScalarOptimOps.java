@@ -198,8 +198,8 @@ public final class ScalarOptimOps implements OptimOps {
     // ---- reductions ----------------------------------------------------------------------------
 
     @Override
-    public void lambSums(int n, AdamStep s, float wd, MemorySegment p, long po, MemorySegment g, long go,
-                         MemorySegment m, long mo, MemorySegment v, long vo, double[] out) {
+    public void lambMomentsAndSums(int n, AdamStep s, float wd, MemorySegment p, long po, MemorySegment g, long go,
+                                   MemorySegment m, long mo, MemorySegment v, long vo, double[] out) {
         double pp = 0, uu = 0;
         for (int i = 0; i < n; i++) {
             float pi = get(p, po + i);
@@ -207,6 +207,8 @@ public final class ScalarOptimOps implements OptimOps {
             float mi = s.beta1() * get(m, mo + i) + s.c1() * gi;
             float vi = s.beta2() * get(v, vo + i) + s.c2() * gi * gi;
             float u = s.stepSize() * mi / ((float) Math.sqrt(vi) * s.invSqrtBc2() + s.eps()) + wd * pi;
+            set(m, mo + i, mi);
+            set(v, vo + i, vi);
             pp += (double) pi * pi;
             uu += (double) u * u;
         }
@@ -229,8 +231,8 @@ public final class ScalarOptimOps implements OptimOps {
     }
 
     @Override
-    public void adamPSums(int n, AdamStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m,
-                          long mo, MemorySegment v, long vo, double[] out) {
+    public void adamPMomentsAndSums(int n, AdamStep s, MemorySegment p, long po, MemorySegment g, long go,
+                                    MemorySegment m, long mo, MemorySegment v, long vo, double[] out) {
         double gp = 0, gg = 0, pp = 0, pu = 0;
         for (int i = 0; i < n; i++) {
             float pi = get(p, po + i);
@@ -238,6 +240,8 @@ public final class ScalarOptimOps implements OptimOps {
             float mi = s.beta1() * get(m, mo + i) + s.c1() * gi;
             float vi = s.beta2() * get(v, vo + i) + s.c2() * gi * gi;
             float u = mi / ((float) Math.sqrt(vi) * s.invSqrtBc2() + s.eps());
+            set(m, mo + i, mi);
+            set(v, vo + i, vi);
             gp += (double) gi * pi;
             gg += (double) gi * gi;
             pp += (double) pi * pi;
@@ -250,14 +254,15 @@ public final class ScalarOptimOps implements OptimOps {
     }
 
     @Override
-    public void sgdPSums(int n, SgdStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment b, long bo,
-                         double[] out) {
+    public void sgdPMomentumAndSums(int n, SgdStep s, MemorySegment p, long po, MemorySegment g, long go,
+                                    MemorySegment b, long bo, double[] out) {
         double gp = 0, gg = 0, pp = 0, pd = 0;
         for (int i = 0; i < n; i++) {
             float pi = get(p, po + i);
             float gi = grad(s.gScale(), s.l2(), get(g, go + i), pi);
             float bi = s.first() ? gi : s.momentum() * get(b, bo + i) + s.dampC() * gi;
             float d = s.nesterov() ? gi + s.momentum() * bi : bi;
+            set(b, bo + i, bi);
             gp += (double) gi * pi;
             gg += (double) gi * gi;
             pp += (double) pi * pi;
@@ -267,6 +272,27 @@ public final class ScalarOptimOps implements OptimOps {
         out[1] += gg;
         out[2] += pp;
         out[3] += pd;
+    }
+
+    @Override
+    public void adamApply(int n, AdamStep s, MemorySegment p, long po, MemorySegment m, long mo, MemorySegment v,
+                          long vo) {
+        for (int i = 0; i < n; i++) {
+            float mi = get(m, mo + i), vi = get(v, vo + i);
+            set(p, po + i, get(p, po + i) * s.decay()
+                    - s.stepSize() * (mi / ((float) Math.sqrt(vi) * s.invSqrtBc2() + s.eps())));
+        }
+    }
+
+    @Override
+    public void sgdApply(int n, SgdStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment b,
+                         long bo) {
+        for (int i = 0; i < n; i++) {
+            float pi = get(p, po + i);
+            float bi = get(b, bo + i);
+            float d = s.nesterov() ? grad(s.gScale(), s.l2(), get(g, go + i), pi) + s.momentum() * bi : bi;
+            set(p, po + i, pi * s.decay() - s.lr() * d);
+        }
     }
 
     @Override
