@@ -34,8 +34,8 @@ public final class QuantMap {
     private final byte[] bucketBase;
     /** Threshold compares a bucket needs at most: its inputs' indices span [base, base + depth]. */
     private final int depth;
-    /** The SIMD quantizer's arithmetic search, or null where the map has none. */
-    private final @Nullable SegmentSearch search;
+    /** The SIMD quantizer's table search, or null where the map has none. */
+    private final @Nullable GatherSearch gather;
 
     private QuantMap(String name, float[] values, byte[] codes) {
         for (int i = 1; i < values.length; i++) {
@@ -72,7 +72,7 @@ public final class QuantMap {
         for (int k = 0; k < codes.length; k++) {
             identity &= (codes[k] & 0xFF) == k;
         }
-        this.search = SegmentSearch.of(values, thresholds, identity);
+        this.gather = GatherSearch.of(this, values, identity);
     }
 
     /** Buckets per sign: the top 16 bits of every float in [0, 1] (1f is 0x3F80_0000). */
@@ -360,9 +360,9 @@ public final class QuantMap {
         return byCode;
     }
 
-    /** The arithmetic search of the SIMD quantizer, or null (package-private). */
-    @Nullable SegmentSearch search() {
-        return search;
+    /** The table search of the SIMD quantizer, or null (package-private). */
+    @Nullable GatherSearch gather() {
+        return gather;
     }
 
     /** The stored code of value 0 (every map holds 0; the lowest index among equal zeros). */
