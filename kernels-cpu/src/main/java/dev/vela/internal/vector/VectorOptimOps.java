@@ -73,11 +73,15 @@ public final class VectorOptimOps implements OptimOps {
         FloatVector gScale = bc(s.gScale()), l2 = bc(s.l2()), decay = bc(s.decay());
         FloatVector b1 = bc(s.beta1()), c1 = bc(s.c1()), b2 = bc(s.beta2()), c2 = bc(s.c2());
         FloatVector negStep = bc(-s.stepSize()), invSqrtBc2 = bc(s.invSqrtBc2()), eps = bc(s.eps());
-        boolean hasL2 = s.l2() != 0;
+        // gScale is 1 unless an optimizer unscales or clips: then the multiply (exact) is skipped
+        boolean hasL2 = s.l2() != 0, scaled = s.gScale() != 1f;
         int i = 0;
         for (int b = F.loopBound(n); i < b; i += L) {
             FloatVector pv = load(ps, i);
-            FloatVector gv = load(gs, i).mul(gScale);
+            FloatVector gv = load(gs, i);
+            if (scaled) {
+                gv = gv.mul(gScale);
+            }
             if (hasL2) {
                 gv = madd(pv, l2, gv);
             }
