@@ -9,9 +9,9 @@ import org.jspecify.annotations.Nullable;
  * threshold inside it, if any:
  *
  * <pre>
- *   x = min(max(x, lowest value), highest value)
- *   e = entries[(key(x) &gt;&gt; 16) - firstBucket]          (a gather)
- *   index = (e &gt;&gt;&gt; 16 &amp; 0xFF) + (key(x) &amp; 0xFFFF &gt; e &amp; 0xFFFF ? e &gt;&gt;&gt; 24 &amp; 0x7F : 0)
+ *   k = min(max(key(x), key(lowest value)), key(highest value))
+ *   e = entries[(k &gt;&gt; 16) - firstBucket]          (a gather)
+ *   index = (e &gt;&gt;&gt; 16 &amp; 0xFF) + (k &amp; 0xFFFF &gt; e &amp; 0xFFFF ? e &gt;&gt;&gt; 24 &amp; 0x7F : 0)
  * </pre>
  *
  * <p>Within a bucket the low 16 key bits order the inputs, so one compare places x against the
@@ -36,21 +36,21 @@ final class GatherSearch {
     final int firstBucket;
     /** Per bucket from firstBucket to the highest value's: jump &lt;&lt; 24 | index &lt;&lt; 16 | threshold field. */
     final int[] entries;
-    /** The smallest and largest values: inputs are clamped to them first. */
-    final float low;
-    final float high;
+    /** Keys of the smallest and largest values: inputs are clamped to them first, as keys. */
+    final int lowKey;
+    final int highKey;
     /** The first index whose value is positive and the last whose value is negative (for the sign fix). */
     final int positiveFrom;
     final int negativeTo;
     /** Whether any entry is flagged (the kernel then checks every vector). */
     final boolean hasFlaggedBuckets;
 
-    private GatherSearch(int firstBucket, int[] entries, float low, float high, int positiveFrom, int negativeTo) {
+    private GatherSearch(int firstBucket, int[] entries, int lowKey, int highKey, int positiveFrom, int negativeTo) {
         this.firstBucket = firstBucket;
         this.entries = entries;
         this.hasFlaggedBuckets = java.util.Arrays.stream(entries).anyMatch(e -> (e & FLAG) != 0);
-        this.low = low;
-        this.high = high;
+        this.lowKey = lowKey;
+        this.highKey = highKey;
         this.positiveFrom = positiveFrom;
         this.negativeTo = negativeTo;
     }
@@ -96,7 +96,7 @@ final class GatherSearch {
                 negativeTo = k;
             }
         }
-        return new GatherSearch(first, entries, low, high, positiveFrom, negativeTo);
+        return new GatherSearch(first, entries, lowKey, highKey, positiveFrom, negativeTo);
     }
 
     private static int indexOfKey(QuantMap map, int key) {
@@ -122,7 +122,7 @@ final class GatherSearch {
      * statement of what the vector kernel computes lane by lane.
      */
     int index(float x) {
-        int k = key(Math.min(Math.max(x, low), high));
+        int k = Math.min(Math.max(key(x), lowKey), highKey);
         int e = entries[(k >> 16) - firstBucket];
         if ((e & FLAG) != 0) {
             return -1;

@@ -60,8 +60,8 @@ final class VectorBlockKernels implements BlockKernels {
         }
         float pre = BlockCodec.pre(absmax), inv = BlockCodec.inverse(absmax);
         FloatVector preV = FloatVector.broadcast(FS, pre), invV = FloatVector.broadcast(FS, inv);
-        IntVector lowKey = IntVector.broadcast(IS, GatherSearch.key(search.low));
-        IntVector highKey = IntVector.broadcast(IS, GatherSearch.key(search.high));
+        IntVector lowKey = IntVector.broadcast(IS, search.lowKey);
+        IntVector highKey = IntVector.broadcast(IS, search.highKey);
         int[] entries = search.entries;
         int offset = -search.firstBucket;
         boolean mayFlag = search.hasFlaggedBuckets;
