@@ -313,15 +313,25 @@ final class Reference {
     }
 
     /**
-     * RMSprop; when {@code extra} is given, the centered rule leaves in it, per element, what
-     * float32 arithmetic may add to this step's error beyond a few roundings: the variance
-     * v - gavg^2 cancels when the gradient's mean is large against its spread (an L2 term
-     * adds wd p to every gradient), and float v and gavg carry relative errors up to about
-     * 2^-24 / (1 - alpha) from their running averages. That makes an absolute error in the
-     * variance up to K 2^-24 (v + gavg^2), K = 1 / (1 - alpha) + 4, and the step moves by half
-     * its relative size, damped by sqrt(var) / (sqrt(var) + eps). With momentum the errors of
-     * the directions accumulate as b does ({@code errB}). Found when a case with wd 0.1 and
-     * alpha 0.9 (mean 0.17, spread 1e-3) missed the plain bound by 30x.
+     * RMSprop; when {@code extra} is given, the rule leaves in it, per element, what float32
+     * arithmetic may add to this step's error beyond a few roundings, from two ill-conditioned
+     * places:
+     * <ul>
+     *   <li>The centered variance v - gavg^2 cancels when the gradient's mean is large against its
+     *       spread (an L2 term adds wd p to every gradient), and float v and gavg carry relative
+     *       errors up to about 2^-24 / (1 - alpha) from their running averages. That makes an
+     *       absolute error in the variance up to K 2^-24 (v + gavg^2), K = 1 / (1 - alpha) + 4,
+     *       and the step moves by half its relative size, damped by sqrt(var) / (sqrt(var) + eps).
+     *       Found when a case with wd 0.1 and alpha 0.9 (mean 0.17, spread 1e-3) missed the plain
+     *       bound by 30x.</li>
+     *   <li>The gradient g + wd p itself cancels when g nearly equals -wd p: the float sum carries
+     *       an absolute error up to 2^-23 (|g| + |wd p|), which is a large relative error when the
+     *       sum is tiny, and while v is young (step 1) the direction g' / (sqrt(v) + eps) is
+     *       sensitive to it where |g'| sqrt(1 - alpha) is near eps. The bound is the direction's
+     *       change when g' moves by that error, either way. Found when a gradient of 1.8e-7 (g
+     *       0.0611 against wd p = -0.0611, alpha 0.99) missed the bound by 2x through momentum.</li>
+     * </ul>
+     * With momentum the errors of the directions accumulate as b does ({@code errB}).
      */
     static void rmsprop(RmspropParams h, double[] p, double[] g0, double[] v, double[] gavg, double[] b,
                         double[] extra, double[] errB) {
@@ -329,19 +339,16 @@ final class Reference {
         double k = 1 / (1 - h.alpha()) + 4;
         for (int i = 0; i < p.length; i++) {
             double gi = g[i] + h.weightDecay() * p[i];
-            v[i] = h.alpha() * v[i] + (1 - h.alpha()) * gi * gi;
-            double d, rel = 0;
+            double gError = 0x1p-23 * (Math.abs(g[i]) + Math.abs(h.weightDecay() * p[i]));
+            double vBefore = v[i], gavgBefore = gavg[i];
+            double direction = rmspropDirection(h, gi, v, gavg, i);
+            double rel = 0;
             if (h.centered()) {
-                gavg[i] = h.alpha() * gavg[i] + (1 - h.alpha()) * gi;
                 double var = v[i] - gavg[i] * gavg[i], sd = Math.sqrt(var);
-                d = sd + h.eps();
                 if (var > 0) {
-                    rel = 0.5 * k * 0x1p-24 * (v[i] + gavg[i] * gavg[i]) / var * sd / d;
+                    rel = 0.5 * k * 0x1p-24 * (v[i] + gavg[i] * gavg[i]) / var * sd / (sd + h.eps());
                 }
-            } else {
-                d = Math.sqrt(v[i]) + h.eps();
             }
-            double direction = gi / d;
             if (h.momentum() != 0) {
                 b[i] = h.momentum() * b[i] + direction;
                 p[i] -= h.lr() * b[i];
@@ -349,7 +356,13 @@ final class Reference {
                 p[i] -= h.lr() * direction;
             }
             if (extra != null) {
-                double err = Math.abs(direction) * rel;
+                double[] vAlt = {vBefore}, gavgAlt = {gavgBefore};
+                double up = rmspropDirection(h, gi + gError, vAlt, gavgAlt, 0);
+                vAlt[0] = vBefore;
+                gavgAlt[0] = gavgBefore;
+                double down = rmspropDirection(h, gi - gError, vAlt, gavgAlt, 0);
+                double err = Math.abs(direction) * rel
+                        + Math.max(Math.abs(up - direction), Math.abs(down - direction));
                 if (h.momentum() != 0) {
                     errB[i] = h.momentum() * errB[i] + err;
                     err = errB[i];
@@ -357,6 +370,19 @@ final class Reference {
                 extra[i] = h.lr() * err;
             }
         }
+    }
+
+    /** Advances v[i] (and gavg[i] when centered) by the gradient gi and returns RMSprop's direction. */
+    private static double rmspropDirection(RmspropParams h, double gi, double[] v, double[] gavg, int i) {
+        v[i] = h.alpha() * v[i] + (1 - h.alpha()) * gi * gi;
+        double d;
+        if (h.centered()) {
+            gavg[i] = h.alpha() * gavg[i] + (1 - h.alpha()) * gi;
+            d = Math.sqrt(v[i] - gavg[i] * gavg[i]) + h.eps();
+        } else {
+            d = Math.sqrt(v[i]) + h.eps();
+        }
+        return gi / d;
     }
 
     /** torch.optim.Adagrad; sum holds the squares without the initial accumulator. */
