@@ -38,7 +38,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * and Lion against the C reference with the same maths. Bytes per parameter count what each step
  * must move: every buffer it reads once plus every buffer it writes once (AdamW: p, g, m, v read;
  * p, m, v written = 28). The norm-based rules make two passes: LAMB and AdamP read p, g, m, v
- * and write m, v, then read p, m, v and write p (40); SGDP (Nesterov, as its README sets it) reads
+ * and write m, v, then read p, m, v and write p (40); with a direction buffer q
+ * ({@code lambDirection}, {@code adamPDirection}) they read p, g, m, v and write m, v, q, then
+ * read p, q and write p (40); SGDP (Nesterov, as its README sets it) reads
  * p, g, b and writes b, then reads p, g, b and writes p (32); LARS reads p, g, then makes SGD's
  * pass (28). The step number is fixed so that
  * every invocation does identical work; updates stay bounded. AdamP and SGDP see the tensor as
@@ -182,6 +184,12 @@ public class OptimizerBench {
     }
 
     @Benchmark
+    @BytesPerElement(40)
+    public void lambDirection() {
+        u.lamb(LAMB, STEP, size, p, 0, g, 0, m, 0, v, 0, x, 0);
+    }
+
+    @Benchmark
     @BytesPerElement(28)
     public void lars() {
         u.lars(LARS, size, p, 0, g, 0, m, 0);
@@ -197,6 +205,12 @@ public class OptimizerBench {
     @BytesPerElement(40)
     public boolean adamP() {
         return u.adamP(ADAMP, STEP, ROWS, size, p, 0, g, 0, m, 0, v, 0);
+    }
+
+    @Benchmark
+    @BytesPerElement(40)
+    public boolean adamPDirection() {
+        return u.adamP(ADAMP, STEP, ROWS, size, p, 0, g, 0, m, 0, v, 0, x, 0);
     }
 
     @Benchmark

@@ -367,10 +367,39 @@ public final class FusedUpdates {
                 Rules.Tensor.of(n, 1, p, pOffset, g, gOffset).and(m, mOffset).and(v, vOffset));
     }
 
+    /**
+     * One LAMB step as {@link #lamb(LambParams, long, long, MemorySegment, long, MemorySegment,
+     * long, MemorySegment, long, MemorySegment, long)}, with a direction buffer {@code q} of n
+     * floats whose contents are ignored and overwritten. The first pass also writes the Adam
+     * direction m / (sqrt(v / bc2) + eps) there, and the update of p reads p and q instead of p, m
+     * and v, without a square root or division, for 4 bytes per parameter more memory. The
+     * arithmetic is the same: m and v get the same bits, and so does p, except where the two
+     * passes cut the tensor into vector spans differently (a length that is not a multiple of
+     * the vector width), where an element's direction may be rounded once by a fused multiply-add
+     * in one pass and twice in the other, moving p by an ulp of the step.
+     *
+     * <p>It pays where the buffers stay in cache and costs where they do not. Measured on a Zen 4
+     * core: about 20% faster at 1M parameters; 10 to 15% slower at 64M, where storing q first reads
+     * its cache lines from memory (write-allocate), so a step moves 44 bytes per parameter instead of
+     * 40.
+     */
+    public void lamb(LambParams h, long step, long n, MemorySegment p, long pOffset, MemorySegment g, long gOffset,
+                     MemorySegment m, long mOffset, MemorySegment v, long vOffset, MemorySegment q, long qOffset) {
+        update(notNull("h", h), Hyper.step(step), Operands.of(n).written("p", p, pOffset).read("g", g, gOffset)
+                        .written("m", m, mOffset).written("v", v, vOffset).written("q", q, qOffset),
+                Rules.Tensor.of(n, 1, p, pOffset, g, gOffset).and(m, mOffset).and(v, vOffset).and(q, qOffset));
+    }
+
     /** One LAMB step over whole arrays of equal length. */
     public void lamb(LambParams h, long step, float[] p, float[] g, float[] m, float[] v) {
         lamb(h, step, p.length, MemorySegment.ofArray(p), 0, sameLength(p, "g", g), 0, sameLength(p, "m", m), 0,
                 sameLength(p, "v", v), 0);
+    }
+
+    /** One LAMB step over whole arrays of equal length, with the direction buffer q. */
+    public void lamb(LambParams h, long step, float[] p, float[] g, float[] m, float[] v, float[] q) {
+        lamb(h, step, p.length, MemorySegment.ofArray(p), 0, sameLength(p, "g", g), 0, sameLength(p, "m", m), 0,
+                sameLength(p, "v", v), 0, sameLength(p, "q", q), 0);
     }
 
     /**
@@ -450,10 +479,36 @@ public final class FusedUpdates {
                 Rules.Tensor.of(n, rows, p, pOffset, g, gOffset).and(m, mOffset).and(v, vOffset)));
     }
 
+    /**
+     * One AdamP step as {@link #adamP(AdamPParams, long, long, long, MemorySegment, long,
+     * MemorySegment, long, MemorySegment, long, MemorySegment, long)}, with a direction buffer
+     * {@code q} of n floats whose contents are ignored and overwritten (a tensor of one row does not
+     * use it): as {@link #lamb(LambParams, long, long, MemorySegment, long, MemorySegment, long,
+     * MemorySegment, long, MemorySegment, long, MemorySegment, long) lamb} with one, the same
+     * arithmetic with less computation, where it pays.
+     *
+     * @return whether the step was projected
+     */
+    public boolean adamP(AdamPParams h, long step, long rows, long n, MemorySegment p, long pOffset, MemorySegment g,
+                         long gOffset, MemorySegment m, long mOffset, MemorySegment v, long vOffset, MemorySegment q,
+                         long qOffset) {
+        notNull("h", h);
+        Projection.checkRows(rows, n);
+        return Rules.projected(update(h, Hyper.step(step), Operands.of(n).written("p", p, pOffset).read("g", g, gOffset)
+                        .written("m", m, mOffset).written("v", v, vOffset).written("q", q, qOffset),
+                Rules.Tensor.of(n, rows, p, pOffset, g, gOffset).and(m, mOffset).and(v, vOffset).and(q, qOffset)));
+    }
+
     /** One AdamP step over whole arrays holding a tensor of {@code rows} rows. */
     public boolean adamP(AdamPParams h, long step, long rows, float[] p, float[] g, float[] m, float[] v) {
         return adamP(h, step, rows, p.length, MemorySegment.ofArray(p), 0, sameLength(p, "g", g), 0,
                 sameLength(p, "m", m), 0, sameLength(p, "v", v), 0);
+    }
+
+    /** One AdamP step over whole arrays holding a tensor of {@code rows} rows, with the direction buffer q. */
+    public boolean adamP(AdamPParams h, long step, long rows, float[] p, float[] g, float[] m, float[] v, float[] q) {
+        return adamP(h, step, rows, p.length, MemorySegment.ofArray(p), 0, sameLength(p, "g", g), 0,
+                sameLength(p, "m", m), 0, sameLength(p, "v", v), 0, sameLength(p, "q", q), 0);
     }
 
     /**

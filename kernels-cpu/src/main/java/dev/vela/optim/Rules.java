@@ -249,6 +249,13 @@ final class Rules {
     // LAMB, AdamP and SGDP advance their state in the first pass and the second reads it back (see
     // OptimOps); LARS's first pass only reads.
 
+    /**
+     * Where LAMB and AdamP find their optional direction buffer, after m and v: when present, the
+     * first pass writes the Adam direction there and the second pass reads it instead of
+     * recomputing it from m and v (same bits, no square root or division in the second pass).
+     */
+    static final int DIRECTION = 2;
+
     private static SpanUpdate lamb(OptimOps ops, KernelRunner run, boolean parallel, LambParams h, long step,
                                    double gradScale, Tensor t) {
         double invBc1 = h.biasCorrection() ? 1 / Hyper.biasCorrection(h.beta1(), step) : 1;
@@ -258,11 +265,16 @@ final class Rules {
                 (float) (1 - h.beta2()), (float) invBc1, (float) invSqrtBc2, (float) h.eps());
         MemorySegment p = t.p(), g = t.g(), m = t.s(0), v = t.s(1);
         long po = t.pOffset(), go = t.gOffset(), mo = t.o(0), vo = t.o(1);
+        MemorySegment q = t.sOrNull(DIRECTION);
+        long qo = q == null ? 0 : t.o(DIRECTION);
         double[] sums = run.sums(t.n(), parallel, 2, (o, len, out) -> ops.lambMomentsAndSums(len, norms,
-                (float) h.weightDecay(), p, po + o, g, go + o, m, mo + o, v, vo + o, out));
+                (float) h.weightDecay(), p, po + o, g, go + o, m, mo + o, v, vo + o, q, qo + o, out));
         double scale = h.lr() * h.trustRatio(Math.sqrt(sums[0]), Math.sqrt(sums[1]));
         AdamStep s = new AdamStep(gScale, 0f, (float) (1 - scale * h.weightDecay()), norms.beta1(), norms.c1(),
                 norms.beta2(), norms.c2(), (float) (scale * invBc1), (float) invSqrtBc2, (float) h.eps());
+        if (q != null) {
+            return (o, len) -> ops.directionApply(len, s, p, po + o, q, qo + o);
+        }
         return (o, len) -> ops.adamApply(len, s, p, po + o, m, mo + o, v, vo + o);
     }
 
@@ -314,14 +326,19 @@ final class Rules {
                 (float) (1 / Math.sqrt(Hyper.biasCorrection(h.beta2(), step))), (float) h.eps());
         MemorySegment p = t.p(), g = t.g(), m = t.s(0), v = t.s(1);
         long po = t.pOffset(), go = t.gOffset(), mo = t.o(0), vo = t.o(1);
+        MemorySegment q = t.sOrNull(DIRECTION);
+        long qo = q == null ? 0 : t.o(DIRECTION);
         Projection proj = Projection.decide(run, parallel, t.rows(), t.n(), h.delta(), h.eps(),
-                (o, len, out) -> ops.adamPMomentsAndSums(len, s, p, po + o, g, go + o, m, mo + o, v, vo + o, out));
+                (o, len, out) -> ops.adamPMomentsAndSums(len, s, p, po + o, g, go + o, m, mo + o, v, vo + o, q,
+                        qo + o, out));
         double decay = 1 - h.lr() * h.weightDecay() * (proj.projected() ? h.wdRatio() : 1);
         boolean advanced = proj.summed();
         return proj.spans(decay, stepSize, (o, len, rowDecay) -> {
             AdamStep row = new AdamStep(s.gScale(), 0f, rowDecay, s.beta1(), s.c1(), s.beta2(), s.c2(), s.stepSize(),
                     s.invSqrtBc2(), s.eps());
-            if (advanced) {
+            if (advanced && q != null) {
+                ops.directionApply(len, row, p, po + o, q, qo + o);
+            } else if (advanced) {
                 ops.adamApply(len, row, p, po + o, m, mo + o, v, vo + o);
             } else {
                 ops.adam(len, row, p, po + o, g, go + o, m, mo + o, v, vo + o);

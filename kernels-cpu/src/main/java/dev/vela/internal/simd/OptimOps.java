@@ -116,23 +116,27 @@ public interface OptimOps {
     // trust ratio, so its first pass only reads.
 
     /**
-     * LAMB's first pass: advances m, v as {@link AdamStep} does (and writes them), then with u =
-     * m invBc1 / (sqrt(v) invSqrtBc2 + eps) + wd p, where {@code s.stepSize()} carries invBc1 (1 /
-     * bc1, or 1 without bias correction), adds sum p^2 to out[0] and sum u^2 to out[1].
+     * LAMB's first pass: advances m, v as {@link AdamStep} does (and writes them); with q = m /
+     * (sqrt(v) invSqrtBc2 + eps), the Adam direction exactly as {@link #adamApply} computes it, and
+     * u = q invBc1 + wd p, where {@code s.stepSize()} carries invBc1 (1 / bc1, or 1 without bias
+     * correction), adds sum p^2 to out[0] and sum u^2 to out[1]. Where {@code q} is not null it
+     * also writes q there, for {@link #directionApply}.
      */
     void lambMomentsAndSums(int n, AdamStep s, float wd, MemorySegment p, long po, MemorySegment g, long go,
-                            MemorySegment m, long mo, MemorySegment v, long vo, double[] out);
+                            MemorySegment m, long mo, MemorySegment v, long vo, @Nullable MemorySegment q, long qo,
+                            double[] out);
 
     /** LARS's norms: u = gScale g + wd p; adds sum p^2 to out[0] and sum u^2 to out[1]. */
     void larsSums(int n, float gScale, float wd, MemorySegment p, long po, MemorySegment g, long go, double[] out);
 
     /**
-     * AdamP's first pass: advances m, v as {@link AdamStep} does (and writes them), then with u
-     * the Adam direction m / (sqrt(v) invSqrtBc2 + eps) adds sum g'p, sum g'^2, sum p^2, sum p u to
-     * out[0..3] (the cosine test and the projection).
+     * AdamP's first pass: advances m, v as {@link AdamStep} does (and writes them), then with q
+     * the Adam direction m / (sqrt(v) invSqrtBc2 + eps), computed as {@link #adamApply} computes
+     * it, adds sum g'p, sum g'^2, sum p^2, sum p q to out[0..3] (the cosine test and the
+     * projection). Where {@code q} is not null it also writes q there, for {@link #directionApply}.
      */
     void adamPMomentsAndSums(int n, AdamStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m,
-                             long mo, MemorySegment v, long vo, double[] out);
+                             long mo, MemorySegment v, long vo, @Nullable MemorySegment q, long qo, double[] out);
 
     /**
      * SGDP's first pass: advances b as {@link SgdStep} does (and writes it), then with d the SGD
@@ -147,6 +151,14 @@ public interface OptimOps {
      * arithmetic as {@link #adam} (which is this after advancing m and v; no L2 term).
      */
     void adamApply(int n, AdamStep s, MemorySegment p, long po, MemorySegment m, long mo, MemorySegment v, long vo);
+
+    /**
+     * The second pass after a first pass that wrote the Adam direction q: p = p decay - stepSize q,
+     * the arithmetic of {@link #adamApply} from the m and v that produced q (the same bits where
+     * both passes computed q in a vector loop, or both in the scalar remainder), without its
+     * square root and division, reading p and q instead of p, m and v.
+     */
+    void directionApply(int n, AdamStep s, MemorySegment p, long po, MemorySegment q, long qo);
 
     /**
      * The second pass after {@link #sgdPMomentumAndSums}: with b already advanced, p = p decay -

@@ -199,16 +199,21 @@ public final class ScalarOptimOps implements OptimOps {
 
     @Override
     public void lambMomentsAndSums(int n, AdamStep s, float wd, MemorySegment p, long po, MemorySegment g, long go,
-                                   MemorySegment m, long mo, MemorySegment v, long vo, double[] out) {
+                                   MemorySegment m, long mo, MemorySegment v, long vo, @Nullable MemorySegment q,
+                                   long qo, double[] out) {
         double pp = 0, uu = 0;
         for (int i = 0; i < n; i++) {
             float pi = get(p, po + i);
             float gi = s.gScale() * get(g, go + i);
             float mi = s.beta1() * get(m, mo + i) + s.c1() * gi;
             float vi = s.beta2() * get(v, vo + i) + s.c2() * gi * gi;
-            float u = s.stepSize() * mi / ((float) Math.sqrt(vi) * s.invSqrtBc2() + s.eps()) + wd * pi;
+            float qi = mi / ((float) Math.sqrt(vi) * s.invSqrtBc2() + s.eps());
+            float u = s.stepSize() * qi + wd * pi;
             set(m, mo + i, mi);
             set(v, vo + i, vi);
+            if (q != null) {
+                set(q, qo + i, qi);
+            }
             pp += (double) pi * pi;
             uu += (double) u * u;
         }
@@ -232,7 +237,8 @@ public final class ScalarOptimOps implements OptimOps {
 
     @Override
     public void adamPMomentsAndSums(int n, AdamStep s, MemorySegment p, long po, MemorySegment g, long go,
-                                    MemorySegment m, long mo, MemorySegment v, long vo, double[] out) {
+                                    MemorySegment m, long mo, MemorySegment v, long vo, @Nullable MemorySegment q,
+                                    long qo, double[] out) {
         double gp = 0, gg = 0, pp = 0, pu = 0;
         for (int i = 0; i < n; i++) {
             float pi = get(p, po + i);
@@ -242,6 +248,9 @@ public final class ScalarOptimOps implements OptimOps {
             float u = mi / ((float) Math.sqrt(vi) * s.invSqrtBc2() + s.eps());
             set(m, mo + i, mi);
             set(v, vo + i, vi);
+            if (q != null) {
+                set(q, qo + i, u);
+            }
             gp += (double) gi * pi;
             gg += (double) gi * gi;
             pp += (double) pi * pi;
@@ -281,6 +290,13 @@ public final class ScalarOptimOps implements OptimOps {
             float mi = get(m, mo + i), vi = get(v, vo + i);
             set(p, po + i, get(p, po + i) * s.decay()
                     - s.stepSize() * (mi / ((float) Math.sqrt(vi) * s.invSqrtBc2() + s.eps())));
+        }
+    }
+
+    @Override
+    public void directionApply(int n, AdamStep s, MemorySegment p, long po, MemorySegment q, long qo) {
+        for (int i = 0; i < n; i++) {
+            set(p, po + i, get(p, po + i) * s.decay() - s.stepSize() * get(q, qo + i));
         }
     }
 

@@ -445,9 +445,11 @@ public final class VectorOptimOps implements OptimOps {
 
     @Override
     public void lambMomentsAndSums(int n, AdamStep s, float wd, MemorySegment p, long po, MemorySegment g, long go,
-                                   MemorySegment m, long mo, MemorySegment v, long vo, double[] out) {
+                                   MemorySegment m, long mo, MemorySegment v, long vo, @Nullable MemorySegment q,
+                                   long qo, double[] out) {
         // one vector per iteration: unrolled by two with its stores the loop ran 3x slower
         MemorySegment ps = slice(p, po, n), gs = slice(g, go, n), ms = slice(m, mo, n), vs = slice(v, vo, n);
+        MemorySegment qs = q == null ? null : slice(q, qo, n);
         FloatVector gScale = bc(s.gScale()), b1 = bc(s.beta1()), c1 = bc(s.c1()), b2 = bc(s.beta2()), c2 = bc(s.c2());
         FloatVector invBc1 = bc(s.stepSize()), invSqrtBc2 = bc(s.invSqrtBc2()), eps = bc(s.eps()), decay = bc(wd);
         FloatVector pp = FloatVector.zero(F), uu = pp;
@@ -459,13 +461,17 @@ public final class VectorOptimOps implements OptimOps {
             FloatVector v1 = madd(load(vs, i), b2, gv.mul(c2).mul(gv));
             store(m1, ms, i);
             store(v1, vs, i);
-            FloatVector u = madd(pv, decay, m1.mul(invBc1).div(madd(v1.sqrt(), invSqrtBc2, eps)));
+            FloatVector qv = m1.div(madd(v1.sqrt(), invSqrtBc2, eps));
+            if (qs != null) {
+                store(qv, qs, i);
+            }
+            FloatVector u = madd(pv, decay, qv.mul(invBc1));
             pp = madd(pv, pv, pp);
             uu = madd(u, u, uu);
         }
         out[0] += sumLanes(pp);
         out[1] += sumLanes(uu);
-        TAIL.lambMomentsAndSums(n - i, s, wd, p, po + i, g, go + i, m, mo + i, v, vo + i, out);
+        TAIL.lambMomentsAndSums(n - i, s, wd, p, po + i, g, go + i, m, mo + i, v, vo + i, q, qo + i, out);
     }
 
     @Override
@@ -498,9 +504,11 @@ public final class VectorOptimOps implements OptimOps {
 
     @Override
     public void adamPMomentsAndSums(int n, AdamStep s, MemorySegment p, long po, MemorySegment g, long go,
-                                    MemorySegment m, long mo, MemorySegment v, long vo, double[] out) {
+                                    MemorySegment m, long mo, MemorySegment v, long vo, @Nullable MemorySegment q,
+                                    long qo, double[] out) {
         // one vector per iteration: unrolled by two (eight accumulators) it ran 3x slower
         MemorySegment ps = slice(p, po, n), gs = slice(g, go, n), ms = slice(m, mo, n), vs = slice(v, vo, n);
+        MemorySegment qs = q == null ? null : slice(q, qo, n);
         FloatVector gScale = bc(s.gScale()), l2 = bc(s.l2()), b1 = bc(s.beta1()), c1 = bc(s.c1());
         FloatVector b2 = bc(s.beta2()), c2 = bc(s.c2()), invSqrtBc2 = bc(s.invSqrtBc2()), eps = bc(s.eps());
         boolean hasL2 = s.l2() != 0;
@@ -517,13 +525,16 @@ public final class VectorOptimOps implements OptimOps {
             FloatVector u = m1.div(madd(v1.sqrt(), invSqrtBc2, eps));
             store(m1, ms, i);
             store(v1, vs, i);
+            if (qs != null) {
+                store(u, qs, i);
+            }
             gp = madd(gv, pv, gp);
             gg = madd(gv, gv, gg);
             pp = madd(pv, pv, pp);
             pu = madd(pv, u, pu);
         }
         addLanes(out, gp, gg, pp, pu);
-        TAIL.adamPMomentsAndSums(n - i, s, p, po + i, g, go + i, m, mo + i, v, vo + i, out);
+        TAIL.adamPMomentsAndSums(n - i, s, p, po + i, g, go + i, m, mo + i, v, vo + i, q, qo + i, out);
     }
 
     @Override
@@ -574,6 +585,17 @@ public final class VectorOptimOps implements OptimOps {
             store(madd(load(ms, i).div(madd(vd.sqrt(), invSqrtBc2, eps)), negStep, load(ps, i).mul(decay)), ps, i);
         }
         TAIL.adamApply(n - i, s, p, po + i, m, mo + i, v, vo + i);
+    }
+
+    @Override
+    public void directionApply(int n, AdamStep s, MemorySegment p, long po, MemorySegment q, long qo) {
+        MemorySegment ps = slice(p, po, n), qs = slice(q, qo, n);
+        FloatVector decay = bc(s.decay()), negStep = bc(-s.stepSize());
+        int i = 0;
+        for (int b = F.loopBound(n); i < b; i += L) {
+            store(madd(load(qs, i), negStep, load(ps, i).mul(decay)), ps, i);
+        }
+        TAIL.directionApply(n - i, s, p, po + i, q, qo + i);
     }
 
     @Override
