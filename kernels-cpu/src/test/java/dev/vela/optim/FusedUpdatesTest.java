@@ -393,7 +393,7 @@ class FusedUpdatesTest {
      * LAMB, AdamP and SGDP advance their state in the norm pass and the update reads it back: the
      * state must be the bits that Adam's and SGD's single pass write, whether the norm pass ran
      * (AdamP and SGDP over 2 rows) or not (one row, never projected). Rows of 160 elements keep
-     * every pass on whole vector pairs (a vector loop's scalar tail rounds without fused
+     * every pass on whole vectors (a vector loop's scalar tail rounds without fused
      * multiply-adds, so other lengths would split the two paths differently).
      */
     @ParameterizedTest
