@@ -378,10 +378,10 @@ public final class FusedUpdates {
      * the vector width), where an element's direction may be rounded once by a fused multiply-add
      * in one pass and twice in the other, moving p by an ulp of the step.
      *
-     * <p>It pays where the buffers stay in cache and costs where they do not. Measured on a Zen 4
-     * core: about 20% faster at 1M parameters; 10 to 15% slower at 64M, where storing q first reads
-     * its cache lines from memory (write-allocate), so a step moves 44 bytes per parameter instead of
-     * 40.
+     * <p>It pays where the buffers stay in cache and costs where they do not. Measured on Zen 4
+     * (2 cores): 20 to 25% faster at 1M parameters; 7 to 16% slower at 64M, where storing q first
+     * reads its cache lines from memory (write-allocate), so a step moves 44 bytes per parameter
+     * instead of 40.
      */
     public void lamb(LambParams h, long step, long n, MemorySegment p, long pOffset, MemorySegment g, long gOffset,
                      MemorySegment m, long mOffset, MemorySegment v, long vOffset, MemorySegment q, long qOffset) {
