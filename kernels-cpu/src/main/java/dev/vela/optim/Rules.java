@@ -252,7 +252,8 @@ final class Rules {
     /**
      * Where LAMB and AdamP find their optional direction buffer, after m and v: when present, the
      * first pass writes the Adam direction there and the second pass reads it instead of
-     * recomputing it from m and v (same bits, no square root or division in the second pass).
+     * recomputing it from m and v (the same arithmetic, without the second pass's square root and
+     * division; see FusedUpdates.lamb for where the bits can differ).
      */
     static final int DIRECTION = 2;
 
