@@ -123,8 +123,9 @@ class RulesFollowReferenceTest {
             case RMSPROP -> {
                 RmspropParams h = new RmspropParams(lr, pick(r, 0.9, 0.99), 1e-8, wd, pick(r, 0, 0.9), r.nextBoolean(),
                         max);
-                // reference buffers 3 and 4: the step's extra error bound (the centered variance's
-                // cancellation, see Reference.rmsprop) and its accumulation through momentum
+                // reference buffers 3 and 4: the step's extra error bound (the cancellations in the
+                // centered variance and in g + wd p, see Reference.rmsprop) and its accumulation
+                // through momentum
                 yield new SimpleRule(h, 3, 1, ELEMENTWISE, (u, t, len, p, g, s, o) -> u.rmsprop(h, len, p, o, g, o,
                         s[0], o, h.centered() ? s[1] : null, o, h.hasMomentum() ? s[2] : null, o),
                         (t, p, g, s) -> Reference.rmsprop(h, p, g, s[0], s[1], s[2], s[3], s[4]), true);

@@ -439,9 +439,9 @@ public final class VectorOptimOps implements OptimOps {
     }
 
     // ---- reductions: block sums in float lanes, added in double ---------------------------------
-    // Two vectors per iteration with an accumulator pair per sum: with one chain per sum the LAMB
-    // pass ran at 17 GB/s out of cache (1 thread, 64M floats), with two at 25 GB/s, the
-    // machine's read bandwidth.
+    // The first passes that also write state (LAMB, AdamP, SGDP) run one vector per iteration:
+    // unrolled by two with their stores they ran 1.2x to 3x slower. LARS's read-only pass keeps
+    // two vectors with an accumulator pair per sum, where one chain per sum was latency-bound.
 
     @Override
     public void lambMomentsAndSums(int n, AdamStep s, float wd, MemorySegment p, long po, MemorySegment g, long go,
