@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import net.jqwik.api.ForAll;
@@ -49,6 +52,35 @@ class VelaPoolTest {
                     assertArrayEquals(reference, p);
                 }
             }
+        }
+    }
+
+    /**
+     * Twelve chunks on three threads form the lanes [0, 4), [4, 8), [8, 12). Each lane's first
+     * chunk waits until all three have started, which happens only if every thread begins with its
+     * own lane: a shared front-to-back counter would hand out chunks 0, 1, 2 first and time out.
+     */
+    @Test
+    void eachThreadStartsOnItsOwnLane() throws InterruptedException {
+        try (VelaPool pool = VelaPool.create(3)) {
+            CountDownLatch allStarted = new CountDownLatch(3);
+            AtomicBoolean timedOut = new AtomicBoolean();
+            String[] ranBy = new String[12];
+            pool.parallelFor(12, 1, (s, e) -> {
+                ranBy[(int) s] = Thread.currentThread().getName();
+                if (s % 4 == 0) {
+                    allStarted.countDown();
+                    try {
+                        timedOut.compareAndSet(false, !allStarted.await(30, TimeUnit.SECONDS));
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            assertEquals(false, timedOut.get(), "the lanes' first chunks did not run at the same time");
+            assertEquals(Thread.currentThread().getName(), ranBy[0]);
+            assertEquals("vela-worker-1/3", ranBy[4]);
+            assertEquals("vela-worker-2/3", ranBy[8]);
         }
     }
 
