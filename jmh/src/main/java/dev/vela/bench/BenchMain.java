@@ -21,6 +21,7 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.util.Statistics;
 
 /**
  * {@code ./vela bench [filter]}: runs the quick suite (or the benchmarks matching the regex
@@ -48,7 +49,8 @@ public final class BenchMain {
     public static void main(String[] args) throws IOException {
         Path out = Path.of("target", "bench");
         String filter = null;
-        int forks = 1, warmups = 2, iterations = 3;
+        // five iterations: their median (see Summary.Measurement) survives two slowed ones
+        int forks = 1, warmups = 3, iterations = 5;
         long iterationMs = 500;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -128,8 +130,9 @@ public final class BenchMain {
                     : cls.equals("GemmBench") ? GemmBench.implementation(method, implName)
                     : cls.equals("HutchinsonBench") ? implName
                     : params.containsKey("impl") ? implName : "java-vector-loop";
-            ms.add(new Summary.Measurement(cls, method, params, r.getPrimaryResult().getScore(),
-                    r.getPrimaryResult().getScoreError(), Summary.bytesPerElement(cls, method), impl));
+            Statistics st = r.getPrimaryResult().getStatistics();
+            ms.add(new Summary.Measurement(cls, method, params, st.getPercentile(50), st.getMax() - st.getMin(),
+                    Summary.bytesPerElement(cls, method), impl));
         }
         Summary summary = new Summary(ms);
         System.out.println();

@@ -29,9 +29,15 @@ import java.util.Optional;
  */
 final class Summary {
 
-    /** One JMH result: time per operation in microseconds. */
+    /**
+     * One JMH result: the median time per operation over the measurement iterations, in
+     * microseconds, and those iterations' range (slowest minus fastest). The median, not JMH's
+     * mean: on this 2-core machine one iteration in a few is slowed several-fold when the JIT or
+     * another process takes a core from a two-thread loop, and a mean lets that one iteration set
+     * the ratio.
+     */
     record Measurement(String benchClass, String method, Map<String, String> params, double usPerOp,
-                       double errorUs, int bytesPerElement, String implementation) {
+                       double rangeUs, int bytesPerElement, String implementation) {
 
         long size() {
             return Long.parseLong(params.get("size"));
@@ -211,7 +217,7 @@ final class Summary {
     String table() {
         StringBuilder sb = new StringBuilder();
         String fmt = "%-36s %10s %4s %12s %7s %9s %13s %8s %11s %8s %12s%n";
-        sb.append(String.format(Locale.ROOT, fmt, "benchmark", "size", "thr", "us/op", "+-%", "GB/s",
+        sb.append(String.format(Locale.ROOT, fmt, "benchmark", "size", "thr", "us/op", "range%", "GB/s",
                 "/stream_triad", "/c_ref", "/array_loop", "/adamW", "t/fp32adamW"));
         for (Measurement m : measurements) {
             if (m.countsFlops()) {
@@ -221,7 +227,7 @@ final class Summary {
             Double triad = a.getOrDefault("stream_triad", a.get("java_stream_triad"));
             sb.append(String.format(Locale.ROOT, fmt, m.name(), m.size(), m.threads(),
                     String.format(Locale.ROOT, "%.2f", m.usPerOp()),
-                    String.format(Locale.ROOT, "%.1f", 100 * m.errorUs() / m.usPerOp()),
+                    String.format(Locale.ROOT, "%.1f", 100 * m.rangeUs() / m.usPerOp()),
                     String.format(Locale.ROOT, "%.2f", m.gbPerSecond()),
                     ratio(triad), ratio(a.get("c_ref")), ratio(a.get("array_loop")), ratio(a.get("adamw_speed")),
                     ratio(a.get("fp32_adamw"))));
@@ -230,7 +236,7 @@ final class Summary {
             String gemm = "%-36s %10s %4s %12s %7s %9s %10s %8s %9s %9s  %s%n";
             sb.append(String.format(Locale.ROOT, "%nlinalg (GemmBench size 8192: 1024 x 8192 times 8192 x 1024;"
                     + " HutchinsonBench: %d probes of an n x n operator)%n", HutchinsonBench.PROBES));
-            sb.append(String.format(Locale.ROOT, gemm, "benchmark", "size", "thr", "us/op", "+-%", "GFLOP/s",
+            sb.append(String.format(Locale.ROOT, gemm, "benchmark", "size", "thr", "us/op", "range%", "GFLOP/s",
                     "/openblas", "/ejml", "t/dense", "t/hvps", "impl"));
             for (Measurement m : measurements) {
                 if (!m.countsFlops()) {
@@ -239,7 +245,7 @@ final class Summary {
                 Map<String, Double> a = ratios(m);
                 sb.append(String.format(Locale.ROOT, gemm, m.name(), m.size(), m.threads(),
                         String.format(Locale.ROOT, "%.2f", m.usPerOp()),
-                        String.format(Locale.ROOT, "%.1f", 100 * m.errorUs() / m.usPerOp()),
+                        String.format(Locale.ROOT, "%.1f", 100 * m.rangeUs() / m.usPerOp()),
                         String.format(Locale.ROOT, "%.1f", m.gflops()), ratio(a.get("openblas")), ratio(a.get("ejml")),
                         ratio(a.get("dense_gemm")), ratio(a.get("hvp_only")), m.implementation()));
             }
