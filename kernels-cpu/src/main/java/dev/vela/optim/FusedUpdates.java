@@ -577,7 +577,7 @@ public final class FusedUpdates {
 
     private void updateBf16(Hyperparameters h, long step, long seed, Operands checked, Rules.Tensor t) {
         checked.checkDisjoint();
-        Rules.SpanUpdate u = Rules.prepareBf16(ops, run, h, step, seed, 1.0, t);
+        Rules.SpanUpdate u = Rules.prepareBf16(ops, h, step, seed, 1.0, t);
         run.elementwise(t.n(), checked.shareable(run), u::run);
     }
 

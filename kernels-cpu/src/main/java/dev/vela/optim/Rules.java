@@ -1,6 +1,7 @@
 package dev.vela.optim;
 
 import dev.vela.internal.run.KernelRunner;
+import dev.vela.internal.simd.Bf16Bits;
 import dev.vela.internal.simd.OptimOps;
 import dev.vela.internal.simd.OptimOps.AdamStep;
 import dev.vela.internal.simd.OptimOps.SgdStep;
@@ -136,11 +137,14 @@ final class Rules {
     // ---- elementwise rules -------------------------------------------------------------------------
 
     private static SpanUpdate adam(OptimOps ops, AdamParams h, long step, double gradScale, Tensor t) {
-        AdamStep s = new AdamStep((float) (sign(h.maximize()) * gradScale),
+        return adamSpans(ops, adamStep(h, step, gradScale), t, h.amsgrad());
+    }
+
+    private static AdamStep adamStep(AdamParams h, long step, double gradScale) {
+        return new AdamStep((float) (sign(h.maximize()) * gradScale),
                 h.decoupled() ? 0f : (float) h.weightDecay(), (float) h.decayFactor(), (float) h.beta1(),
                 (float) (1 - h.beta1()), (float) h.beta2(), (float) (1 - h.beta2()), (float) h.stepSize(step),
                 (float) h.invSqrtBias2(step), (float) h.eps());
-        return adamSpans(ops, s, t, h.amsgrad());
     }
 
     private static SpanUpdate adamSpans(OptimOps ops, AdamStep s, Tensor t, boolean amsgrad) {
@@ -160,9 +164,13 @@ final class Rules {
         return (o, len) -> ops.sgd(len, s, p, po + o, g, go + o, b, bo + o);
     }
 
-    private static SpanUpdate lion(OptimOps ops, LionParams h, double gradScale, Tensor t) {
-        OptimOps.LionStep s = new OptimOps.LionStep((float) (sign(h.maximize()) * gradScale), (float) h.decayFactor(),
+    private static OptimOps.LionStep lionStep(LionParams h, double gradScale) {
+        return new OptimOps.LionStep((float) (sign(h.maximize()) * gradScale), (float) h.decayFactor(),
                 (float) h.lr(), (float) h.beta1(), (float) (1 - h.beta1()), (float) h.beta2(), (float) (1 - h.beta2()));
+    }
+
+    private static SpanUpdate lion(OptimOps ops, LionParams h, double gradScale, Tensor t) {
+        OptimOps.LionStep s = lionStep(h, gradScale);
         MemorySegment p = t.p(), g = t.g(), m = t.s(0);
         long po = t.pOffset(), go = t.gOffset(), mo = t.o(0);
         return (o, len) -> ops.lion(len, s, p, po + o, g, go + o, m, mo + o);
@@ -375,68 +383,31 @@ final class Rules {
 
     // ---- bfloat16 storage ----------------------------------------------------------------------------
 
-    /** Elements per float tile of the bfloat16 path: its scratch stays in the L1 cache. */
-    static final int BF16_TILE = 2048;
-
     /**
-     * An elementwise rule over bfloat16 parameters and state (gradients stay float32): each tile
-     * is widened exactly into float scratch, updated by the float32 kernel, and narrowed back with
-     * stochastic rounding. The random bits depend on the seed, the step, the buffer and the
-     * element's index in the tensor, so results do not depend on chunking or thread count.
+     * An elementwise rule over bfloat16 parameters and state (gradients stay float32), AdamW/Adam
+     * or Lion: each element is widened exactly, updated in float32 by the rule's arithmetic and
+     * narrowed back with stochastic rounding, in one pass. The random bits depend on the seed, the
+     * step, the buffer (0 for p, then the state in order) and the element's index in the tensor, so
+     * results do not depend on chunking or thread count.
+     *
+     * @throws IllegalArgumentException for any other rule, or Adam with amsgrad
      */
-    static SpanUpdate prepareBf16(OptimOps ops, KernelRunner run, Hyperparameters h, long step, long seed,
-                                  double gradScale, Tensor t) {
-        int k = t.state().length;
-        int[] keys = new int[k + 1];
-        for (int b = 0; b <= k; b++) {
-            keys[b] = dev.vela.internal.simd.Bf16Bits.key(seed, step, b);
+    static SpanUpdate prepareBf16(OptimOps ops, Hyperparameters h, long step, long seed, double gradScale,
+                                  Tensor t) {
+        MemorySegment p = t.p(), g = t.g(), m = t.s(0);
+        long po = t.pOffset(), go = t.gOffset(), mo = t.o(0);
+        int pKey = Bf16Bits.key(seed, step, 0), mKey = Bf16Bits.key(seed, step, 1);
+        if (h instanceof AdamParams a && !a.amsgrad()) {
+            AdamStep s = adamStep(a, step, gradScale);
+            MemorySegment v = t.s(1);
+            long vo = t.o(1);
+            int vKey = Bf16Bits.key(seed, step, 2);
+            return (o, len) -> ops.adamBf16(len, s, p, po + o, g, go + o, m, mo + o, v, vo + o, pKey, mKey, vKey, o);
         }
-        return (o, len) -> {
-            MemorySegment scratch = BF16_SCRATCH.get();
-            MemorySegment[] tile = new MemorySegment[k + 1];
-            for (int b = 0; b <= k; b++) {
-                tile[b] = scratch.asSlice((long) b * BF16_TILE * Float.BYTES, (long) BF16_TILE * Float.BYTES);
-            }
-            bf16Tiles(ops, run, h, step, gradScale, t, keys, tile, o, len);
-        };
-    }
-
-    /** Float tiles a bfloat16 update may use at most: p and up to three states. */
-    private static final int BF16_TILES = 4;
-
-    /**
-     * Each thread's bfloat16 scratch, off-heap and from an automatic arena (freed with the
-     * thread). float[] scratch made the float32 kernel's memory accesses see heap and native
-     * segments at once (the path ran 20x slower); a confined arena per call made fused AdamW on
-     * shared segments 2x slower in the same JVM (0.33 to 0.74 ms per 1M); automatic and shared
-     * arenas share a session kind and left it at 0.33 ms.
-     */
-    private static final ThreadLocal<MemorySegment> BF16_SCRATCH = ThreadLocal.withInitial(
-            () -> java.lang.foreign.Arena.ofAuto().allocate((long) BF16_TILES * BF16_TILE * Float.BYTES, 64));
-
-    private static void bf16Tiles(OptimOps ops, KernelRunner run, Hyperparameters h, long step, double gradScale,
-                                  Tensor t, int[] keys, MemorySegment[] tile, long o, int len) {
-        int k = tile.length - 1;
-        for (int t0 = 0; t0 < len; t0 += BF16_TILE) {
-            int c = Math.min(BF16_TILE, len - t0);
-            long at = o + t0;
-            ops.bf16ToFloat(c, t.p(), t.pOffset() + at, tile[0], 0);
-            Tensor part = Tensor.of(c, 1, tile[0], 0, t.g(), t.gOffset() + at);
-            for (int j = 0; j < k; j++) {
-                MemorySegment s = t.state()[j];
-                if (s != null) {
-                    ops.bf16ToFloat(c, s, t.o(j) + at, tile[j + 1], 0);
-                }
-                part = part.and(s == null ? null : tile[j + 1], 0);
-            }
-            prepare(ops, run, false, h, step, gradScale, part, new double[0]).run(0, c);
-            ops.floatToBf16(c, tile[0], 0, t.p(), t.pOffset() + at, keys[0], at);
-            for (int j = 0; j < k; j++) {
-                MemorySegment s = t.state()[j];
-                if (s != null) {
-                    ops.floatToBf16(c, tile[j + 1], 0, s, t.o(j) + at, keys[j + 1], at);
-                }
-            }
+        if (h instanceof LionParams l) {
+            OptimOps.LionStep s = lionStep(l, gradScale);
+            return (o, len) -> ops.lionBf16(len, s, p, po + o, g, go + o, m, mo + o, pKey, mKey, o);
         }
+        throw new IllegalArgumentException("bfloat16 storage runs AdamW/Adam without amsgrad and Lion, not " + h);
     }
 }

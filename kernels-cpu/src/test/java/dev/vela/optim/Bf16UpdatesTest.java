@@ -112,41 +112,77 @@ class Bf16UpdatesTest {
         assertEquals(x, sum / n, 5 * sd);
     }
 
-    /** One bf16 step equals: widen, the float32 kernel, narrow with the documented random bits. */
-    @ParameterizedTest
-    @MethodSource("implementations")
-    void oneStepIsTheFloatKernelBetweenExactWideningAndStochasticNarrowing(FusedUpdates u) {
-        SplittableRandom r = new SplittableRandom(3);
-        int n = 5000;
-        float[] g = new float[n];
-        short[] p = new short[n], m = new short[n], v = new short[n];
-        for (int i = 0; i < n; i++) {
-            g[i] = (float) r.nextGaussian();
-            p[i] = BFloat16.fromFloat((float) r.nextGaussian());
-            m[i] = BFloat16.fromFloat((float) (0.1 * r.nextGaussian()));
-            v[i] = BFloat16.fromFloat((float) (0.01 * r.nextDouble()));
+    /** bf16 bits of a float drawn from SPECIAL (a quarter of the time) or a Gaussian of the given scale. */
+    private static short bf16(SplittableRandom r, double scale, boolean specials) {
+        float x = specials && r.nextInt(4) == 0 ? SPECIAL[r.nextInt(SPECIAL.length)] : (float) (scale * r.nextGaussian());
+        return BFloat16.fromFloat(x);
+    }
+
+    /**
+     * One fused bf16 step equals, bit for bit: widen exactly, the float32 kernel of the same
+     * implementation, narrow with the documented random bits (seed, step, buffer, element index).
+     * Lengths around the vector width and beyond one parallel chunk, odd offsets, heap segments;
+     * gradients and parameters include zeros, subnormals, infinities and NaN.
+     */
+    @Property(tries = 150)
+    void aFusedStepIsTheFloatKernelBetweenExactWideningAndStochasticNarrowing(
+            @ForAll("lengths") int n, @ForAll @IntRange(min = 0, max = 3) int offset, @ForAll long seed,
+            @ForAll @IntRange(min = 1, max = 100) int step, @ForAll @IntRange(min = 0, max = 3) int variant) {
+        SplittableRandom r = new SplittableRandom(seed);
+        boolean specials = r.nextBoolean();
+        float[] g = new float[offset + n];
+        short[] p0 = new short[offset + n], m0 = new short[offset + n], v0 = new short[offset + n];
+        for (int i = 0; i < offset + n; i++) {
+            g[i] = specials && r.nextInt(4) == 0 ? SPECIAL[r.nextInt(SPECIAL.length)] : (float) r.nextGaussian();
+            p0[i] = bf16(r, 1, specials);
+            m0[i] = bf16(r, 0.1, specials);
+            v0[i] = BFloat16.fromFloat((float) (0.01 * r.nextDouble()));
         }
-        AdamParams h = AdamParams.adamW().withLr(1e-2);
-        float[] pf = BFloat16.toFloat(p), mf = BFloat16.toFloat(m), vf = BFloat16.toFloat(v);
-        u.adam(h, 7, pf, g, mf, vf);
-        u.adamBf16(h, 7, 99, p, g, m, v);
-        float[][] floats = {pf, mf, vf};
-        short[][] bf16 = {p, m, v};
-        for (int b = 0; b < 3; b++) {
-            int key = Bf16Bits.key(99, 7, b);
+        boolean maximize = variant == 3;
+        AdamParams adam = (variant == 1 ? AdamParams.adam().withWeightDecay(0.05) : AdamParams.adamW().withWeightDecay(0.1))
+                .withLr(1e-2).withMaximize(maximize);
+        LionParams lion = LionParams.defaults().withWeightDecay(variant == 0 ? 0 : 0.1).withMaximize(maximize);
+        for (FusedUpdates u : implementations()) {
+            short[] p = p0.clone(), m = m0.clone(), v = v0.clone();
+            float[] pf = BFloat16.toFloat(p), mf = BFloat16.toFloat(m), vf = BFloat16.toFloat(v);
+            u.adam(adam, step, n, MemorySegment.ofArray(pf), offset, MemorySegment.ofArray(g), offset,
+                    MemorySegment.ofArray(mf), offset, MemorySegment.ofArray(vf), offset);
+            u.adamBf16(adam, step, seed, n, MemorySegment.ofArray(p), offset, MemorySegment.ofArray(g), offset,
+                    MemorySegment.ofArray(m), offset, MemorySegment.ofArray(v), offset);
+            assertNarrowedFrom(new float[][] {pf, mf, vf}, new short[][] {p, m, v}, seed, step, offset, n,
+                    u.implementationName() + " AdamW");
+
+            p = p0.clone();
+            m = m0.clone();
+            pf = BFloat16.toFloat(p);
+            mf = BFloat16.toFloat(m);
+            u.lion(lion, n, MemorySegment.ofArray(pf), offset, MemorySegment.ofArray(g), offset,
+                    MemorySegment.ofArray(mf), offset);
+            u.lionBf16(lion, step, seed, n, MemorySegment.ofArray(p), offset, MemorySegment.ofArray(g), offset,
+                    MemorySegment.ofArray(m), offset);
+            assertNarrowedFrom(new float[][] {pf, mf}, new short[][] {p, m}, seed, step, offset, n,
+                    u.implementationName() + " Lion");
+        }
+    }
+
+    private static void assertNarrowedFrom(float[][] floats, short[][] bf16, long seed, long step, int offset, int n,
+                                           String what) {
+        for (int b = 0; b < floats.length; b++) {
+            int key = Bf16Bits.key(seed, step, b);
             for (int i = 0; i < n; i++) {
-                assertEquals(Bf16Bits.stochastic(floats[b][i], Bf16Bits.random(key, i)), bf16[b][i],
-                        "buffer " + b + " element " + i);
+                short expected = Bf16Bits.stochastic(floats[b][offset + i], Bf16Bits.random(key, i));
+                if (expected != bf16[b][offset + i]) {
+                    assertEquals(expected, bf16[b][offset + i], what + ": buffer " + b + ", element " + i + " of " + n
+                            + " (float32 kernel: " + floats[b][offset + i] + ")");
+                }
             }
         }
-        float[] lp = BFloat16.toFloat(p), lm = BFloat16.toFloat(m);
-        LionParams lion = LionParams.defaults().withWeightDecay(0.1);
-        u.lion(lion, lp, g, lm);
-        u.lionBf16(lion, 3, 5, p, g, m);
-        for (int i = 0; i < n; i++) {
-            assertEquals(Bf16Bits.stochastic(lp[i], Bf16Bits.random(Bf16Bits.key(5, 3, 0), i)), p[i], "Lion p " + i);
-            assertEquals(Bf16Bits.stochastic(lm[i], Bf16Bits.random(Bf16Bits.key(5, 3, 1), i)), m[i], "Lion m " + i);
-        }
+    }
+
+    @Provide
+    Arbitrary<Integer> lengths() {
+        return Arbitraries.oneOf(Arbitraries.integers().between(0, 3 * 16 + 1), Arbitraries.integers().between(50, 3000),
+                Arbitraries.of(40_003, 70_001));
     }
 
     /**

@@ -52,8 +52,11 @@ public final class Bf16Bits {
      * step and buffer) changes them from step to step.
      */
     public static int random(int key, long index) {
-        return (((int) index ^ key) * 0x9E3779B9) >>> 16;
+        return (((int) index ^ key) * GOLDEN) >>> 16;
     }
+
+    /** The multiplier of {@link #random}: 2^32 over the golden ratio, odd. */
+    public static final int GOLDEN = 0x9E3779B9;
 
     /** The stream of one buffer at one step: distinct for every (seed, step, buffer). */
     public static int key(long seed, long step, int buffer) {

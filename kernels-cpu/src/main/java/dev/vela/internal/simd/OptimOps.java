@@ -181,4 +181,18 @@ public interface OptimOps {
      * {@code index0 + i}, so they do not depend on how a tensor is split into calls.
      */
     void floatToBf16(int n, MemorySegment src, long so, MemorySegment dst, long dO, int key, long index0);
+
+    /**
+     * {@link #adam} (no amsgrad) on bfloat16 p, m and v, g float32, in one pass: every element is
+     * widened exactly, advanced with adam's arithmetic, and narrowed as {@link #floatToBf16}
+     * narrows, with the keys pKey, mKey and vKey at index {@code index0 + i}. The bits equal those
+     * of {@link #bf16ToFloat}, {@link #adam} and {@link #floatToBf16} run one after the other over
+     * float copies of the same n elements.
+     */
+    void adamBf16(int n, AdamStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m, long mo,
+                  MemorySegment v, long vo, int pKey, int mKey, int vKey, long index0);
+
+    /** {@link #lion} on bfloat16 p and m, g float32, in one pass, as {@link #adamBf16} is to adam. */
+    void lionBf16(int n, LionStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m, long mo,
+                  int pKey, int mKey, long index0);
 }

@@ -341,4 +341,41 @@ public final class ScalarOptimOps implements OptimOps {
             dst.setAtIndex(S, dO + i, Bf16Bits.stochastic(get(src, so + i), Bf16Bits.random(key, index0 + i)));
         }
     }
+
+    private static float widen(MemorySegment s, long i) {
+        return Bf16Bits.toFloat(s.getAtIndex(S, i));
+    }
+
+    private static void narrow(MemorySegment s, long i, float x, int key, long index) {
+        s.setAtIndex(S, i, Bf16Bits.stochastic(x, Bf16Bits.random(key, index)));
+    }
+
+    @Override
+    public void adamBf16(int n, AdamStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m,
+                         long mo, MemorySegment v, long vo, int pKey, int mKey, int vKey, long index0) {
+        for (int i = 0; i < n; i++) {
+            // adam's arithmetic, term for term (the bits must match it)
+            float pi = widen(p, po + i);
+            float gi = grad(s.gScale(), s.l2(), get(g, go + i), pi);
+            float mi = s.beta1() * widen(m, mo + i) + s.c1() * gi;
+            float vi = s.beta2() * widen(v, vo + i) + s.c2() * gi * gi;
+            narrow(m, mo + i, mi, mKey, index0 + i);
+            narrow(v, vo + i, vi, vKey, index0 + i);
+            narrow(p, po + i, pi * s.decay() - s.stepSize() * (mi / ((float) Math.sqrt(vi) * s.invSqrtBc2() + s.eps())),
+                    pKey, index0 + i);
+        }
+    }
+
+    @Override
+    public void lionBf16(int n, LionStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m,
+                         long mo, int pKey, int mKey, long index0) {
+        for (int i = 0; i < n; i++) {
+            // lion's arithmetic, term for term
+            float gi = s.gScale() * get(g, go + i);
+            float mi = widen(m, mo + i);
+            float c = s.beta1() * mi + s.c1() * gi;
+            narrow(p, po + i, widen(p, po + i) * s.decay() - s.lr() * Math.signum(c), pKey, index0 + i);
+            narrow(m, mo + i, s.beta2() * mi + s.c2() * gi, mKey, index0 + i);
+        }
+    }
 }

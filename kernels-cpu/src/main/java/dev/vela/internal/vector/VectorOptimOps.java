@@ -646,33 +646,124 @@ public final class VectorOptimOps implements OptimOps {
 
     @Override
     public void bf16ToFloat(int n, MemorySegment src, long so, MemorySegment dst, long dO) {
-        MemorySegment ss = src.asSlice(so << 1, (long) n << 1), ds = slice(dst, dO, n);
+        MemorySegment ss = shorts(src, so, n), ds = slice(dst, dO, n);
         int i = 0;
         for (int b = F.loopBound(n); i < b; i += L) {
-            // sign extension fills the top 16 bits, which the shift then discards
-            IntVector wide = (IntVector) ShortVector.fromMemorySegment(S, ss, (long) i << 1, NO)
-                    .convertShape(VectorOperators.S2I, I, 0);
-            store(wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), ds, i);
+            store(widen(ss, i), ds, i);
         }
         TAIL.bf16ToFloat(n - i, src, so + i, dst, dO + i);
     }
 
     @Override
     public void floatToBf16(int n, MemorySegment src, long so, MemorySegment dst, long dO, int key, long index0) {
-        MemorySegment ss = slice(src, so, n), ds = dst.asSlice(dO << 1, (long) n << 1);
-        IntVector lanes = IntVector.zero(I).addIndex(1);
-        IntVector golden = IntVector.broadcast(I, 0x9E3779B9), keys = IntVector.broadcast(I, key);
-        IntVector nan = IntVector.broadcast(I, Bf16Bits.NAN);
+        MemorySegment ss = slice(src, so, n), ds = shorts(dst, dO, n);
+        IntVector lanes = IntVector.zero(I).addIndex(1), keys = IntVector.broadcast(I, key);
         int i = 0;
         for (int b = F.loopBound(n); i < b; i += L) {
-            FloatVector x = load(ss, i);
-            // Bf16Bits.random, lane by lane: ((index ^ key) * golden) >>> 16
-            IntVector h = lanes.add((int) (index0 + i)).lanewise(VectorOperators.XOR, keys).mul(golden)
-                    .lanewise(VectorOperators.LSHR, 16);
-            IntVector bits = x.reinterpretAsInts().add(h).lanewise(VectorOperators.LSHR, 16)
-                    .blend(nan, x.test(VectorOperators.IS_NAN).cast(I));
-            ((ShortVector) bits.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(ds, (long) i << 1, NO);
+            narrow(load(ss, i), lanes.add((int) (index0 + i)), keys, ds, i);
         }
         TAIL.floatToBf16(n - i, src, so + i, dst, dO + i, key, index0 + i);
+    }
+
+    /** The n bfloat16 elements of s from element o on. */
+    private static MemorySegment shorts(MemorySegment s, long o, int n) {
+        return s.asSlice(o << 1, (long) n << 1);
+    }
+
+    /** Elements i to i + L - 1 of a bfloat16 slice, widened exactly. */
+    private static FloatVector widen(MemorySegment s, int i) {
+        // sign extension fills the top 16 bits, which the shift then discards
+        IntVector wide = (IntVector) ShortVector.fromMemorySegment(S, s, (long) i << 1, NO)
+                .convertShape(VectorOperators.S2I, I, 0);
+        return wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    /**
+     * Stores x narrowed with stochastic rounding at elements i to i + L - 1 of a bfloat16 slice:
+     * Bf16Bits.stochastic with Bf16Bits.random(key, index), lane by lane.
+     */
+    private static void narrow(FloatVector x, IntVector index, IntVector key, MemorySegment s, int i) {
+        IntVector random = index.lanewise(VectorOperators.XOR, key).mul(Bf16Bits.GOLDEN).lanewise(VectorOperators.LSHR, 16);
+        IntVector bits = x.reinterpretAsInts().add(random).lanewise(VectorOperators.LSHR, 16)
+                .blend(Bf16Bits.NAN, x.test(VectorOperators.IS_NAN).cast(I));
+        ((ShortVector) bits.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(s, (long) i << 1, NO);
+    }
+
+    @Override
+    public void adamBf16(int n, AdamStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m,
+                         long mo, MemorySegment v, long vo, int pKey, int mKey, int vKey, long index0) {
+        MemorySegment ps = shorts(p, po, n), gs = slice(g, go, n), ms = shorts(m, mo, n), vs = shorts(v, vo, n);
+        FloatVector gScale = bc(s.gScale()), l2 = bc(s.l2()), decay = bc(s.decay());
+        FloatVector b1 = bc(s.beta1()), c1 = bc(s.c1()), b2 = bc(s.beta2()), c2 = bc(s.c2());
+        FloatVector negStep = bc(-s.stepSize()), invSqrtBc2 = bc(s.invSqrtBc2()), eps = bc(s.eps());
+        IntVector lanes = IntVector.zero(I).addIndex(1);
+        IntVector pk = IntVector.broadcast(I, pKey), mk = IntVector.broadcast(I, mKey), vk = IntVector.broadcast(I, vKey);
+        IntVector golden = IntVector.broadcast(I, Bf16Bits.GOLDEN), nan = IntVector.broadcast(I, Bf16Bits.NAN);
+        boolean hasL2 = s.l2() != 0, scaled = s.gScale() != 1f;
+        int i = 0;
+        for (int b = F.loopBound(n); i < b; i += L) {
+            // adamLoop's arithmetic, operation for operation (the bits must match it); widening
+            // and narrowing written out as in widen and narrow, which C2 would not inline here
+            FloatVector pv = ((IntVector) ShortVector.fromMemorySegment(S, ps, (long) i << 1, NO)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector gv = load(gs, i);
+            if (scaled) {
+                gv = gv.mul(gScale);
+            }
+            if (hasL2) {
+                gv = madd(pv, l2, gv);
+            }
+            FloatVector m1 = madd(((IntVector) ShortVector.fromMemorySegment(S, ms, (long) i << 1, NO)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), b1, gv.mul(c1));
+            FloatVector v1 = madd(((IntVector) ShortVector.fromMemorySegment(S, vs, (long) i << 1, NO)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), b2, gv.mul(c2).mul(gv));
+            FloatVector p1 = madd(m1.div(madd(v1.sqrt(), invSqrtBc2, eps)), negStep, pv.mul(decay));
+            IntVector index = lanes.add((int) (index0 + i));
+            IntVector mkBits = m1.reinterpretAsInts()
+                    .add(index.lanewise(VectorOperators.XOR, mk).mul(golden).lanewise(VectorOperators.LSHR, 16))
+                    .lanewise(VectorOperators.LSHR, 16).blend(nan, m1.test(VectorOperators.IS_NAN).cast(I));
+            ((ShortVector) mkBits.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(ms, (long) i << 1, NO);
+            IntVector vkBits = v1.reinterpretAsInts()
+                    .add(index.lanewise(VectorOperators.XOR, vk).mul(golden).lanewise(VectorOperators.LSHR, 16))
+                    .lanewise(VectorOperators.LSHR, 16).blend(nan, v1.test(VectorOperators.IS_NAN).cast(I));
+            ((ShortVector) vkBits.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(vs, (long) i << 1, NO);
+            IntVector pkBits = p1.reinterpretAsInts()
+                    .add(index.lanewise(VectorOperators.XOR, pk).mul(golden).lanewise(VectorOperators.LSHR, 16))
+                    .lanewise(VectorOperators.LSHR, 16).blend(nan, p1.test(VectorOperators.IS_NAN).cast(I));
+            ((ShortVector) pkBits.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(ps, (long) i << 1, NO);
+        }
+        TAIL.adamBf16(n - i, s, p, po + i, g, go + i, m, mo + i, v, vo + i, pKey, mKey, vKey, index0 + i);
+    }
+
+    @Override
+    public void lionBf16(int n, LionStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m,
+                         long mo, int pKey, int mKey, long index0) {
+        MemorySegment ps = shorts(p, po, n), gs = slice(g, go, n), ms = shorts(m, mo, n);
+        FloatVector gScale = bc(s.gScale()), decay = bc(s.decay()), negLr = bc(-s.lr());
+        FloatVector b1 = bc(s.beta1()), c1 = bc(s.c1()), b2 = bc(s.beta2()), c2 = bc(s.c2());
+        IntVector lanes = IntVector.zero(I).addIndex(1);
+        IntVector pk = IntVector.broadcast(I, pKey), mk = IntVector.broadcast(I, mKey);
+        IntVector golden = IntVector.broadcast(I, Bf16Bits.GOLDEN), nan = IntVector.broadcast(I, Bf16Bits.NAN);
+        int i = 0;
+        for (int b = F.loopBound(n); i < b; i += L) {
+            // lion's arithmetic, operation for operation; widening and narrowing as in adamBf16
+            FloatVector gv = load(gs, i).mul(gScale);
+            FloatVector mv = ((IntVector) ShortVector.fromMemorySegment(S, ms, (long) i << 1, NO)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector c = madd(b1, mv, gv.mul(c1));
+            FloatVector p1 = madd(negLr, sign(c), (((IntVector) ShortVector.fromMemorySegment(S, ps, (long) i << 1, NO)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()).mul(decay));
+            FloatVector m1 = madd(b2, mv, gv.mul(c2));
+            IntVector index = lanes.add((int) (index0 + i));
+            IntVector pkBits = p1.reinterpretAsInts()
+                    .add(index.lanewise(VectorOperators.XOR, pk).mul(golden).lanewise(VectorOperators.LSHR, 16))
+                    .lanewise(VectorOperators.LSHR, 16).blend(nan, p1.test(VectorOperators.IS_NAN).cast(I));
+            ((ShortVector) pkBits.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(ps, (long) i << 1, NO);
+            IntVector mkBits = m1.reinterpretAsInts()
+                    .add(index.lanewise(VectorOperators.XOR, mk).mul(golden).lanewise(VectorOperators.LSHR, 16))
+                    .lanewise(VectorOperators.LSHR, 16).blend(nan, m1.test(VectorOperators.IS_NAN).cast(I));
+            ((ShortVector) mkBits.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(ms, (long) i << 1, NO);
+        }
+        TAIL.lionBf16(n - i, s, p, po + i, g, go + i, m, mo + i, pKey, mKey, index0 + i);
     }
 }
