@@ -12,6 +12,7 @@ import dev.vela.optim.FusedUpdates;
 import dev.vela.optim.LambParams;
 import dev.vela.optim.LarsParams;
 import dev.vela.optim.LionParams;
+import dev.vela.optim.Optimizer;
 import dev.vela.optim.SgdParams;
 import dev.vela.optim.SgdSaiParams;
 import dev.vela.optim.SgdpParams;
@@ -47,6 +48,12 @@ import org.openjdk.jmh.annotations.TearDown;
  * 1024 rows, so their per-row projection test runs. The bf16 rows keep p and the moments in
  * bfloat16 (2 bytes each, gradients float32): AdamW moves 16 bytes per parameter, Lion 12.
  * RMSprop (plain) and AdaGrad read p, g and one state and write p and the state: 20.
+ *
+ * <p>{@code optimizerOneTensor} and {@code optimizerManyTensors} run AdamW through the
+ * {@link Optimizer} layer (its own state, step counter and bias corrections), over the same
+ * parameters as one tensor and as tensors of {@value #SMALL_TENSOR} elements (256 at 1M, 16384
+ * at 64M), whose chunks one parallel loop shares out (multi-tensor apply): against
+ * {@code adamW} they show what the layer and many small tensors cost.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -79,6 +86,7 @@ public class OptimizerBench {
     private static final AdagradParams ADAGRAD = AdagradParams.defaults();
     private static final long STEP = 10;
     private static final long ROWS = 1024;
+    static final int SMALL_TENSOR = 4096;
 
     private Arena arena;
     private VelaPool pool;
@@ -88,6 +96,8 @@ public class OptimizerBench {
     /** bfloat16 parameters and moments for the bf16 rows. */
     private MemorySegment pb, mb, vb;
     private double saiScale;
+    /** AdamW through the Optimizer layer: p and g as one tensor, and as many small ones. */
+    private Optimizer oneTensor, manyTensors;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -105,6 +115,13 @@ public class OptimizerBench {
         pb = arena.allocate(2 * size, 64);
         mb = arena.allocate(2 * size, 64);
         vb = arena.allocate(2 * size, 64);
+        oneTensor = Optimizer.builder().kernels(u).group(ADAMW, dev.vela.optim.Param.of("w", p, g, size)).build();
+        dev.vela.optim.Param[] small = new dev.vela.optim.Param[(int) (size / SMALL_TENSOR)];
+        for (int i = 0; i < small.length; i++) {
+            long at = (long) i * SMALL_TENSOR * Float.BYTES, bytes = (long) SMALL_TENSOR * Float.BYTES;
+            small[i] = dev.vela.optim.Param.of("w" + i, p.asSlice(at, bytes), g.asSlice(at, bytes), SMALL_TENSOR);
+        }
+        manyTensors = Optimizer.builder().kernels(u).group(ADAMW, small).build();
         short one = dev.vela.kernels.BFloat16.fromFloat(0.5f);
         for (long i = 0; i < size; i++) {
             pb.setAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT, i, one);
@@ -113,6 +130,8 @@ public class OptimizerBench {
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        oneTensor.close();
+        manyTensors.close();
         arena.close();
         pool.close();
     }
@@ -121,6 +140,18 @@ public class OptimizerBench {
     @BytesPerElement(28)
     public void adamW() {
         u.adam(ADAMW, STEP, size, p, 0, g, 0, m, 0, v, 0);
+    }
+
+    @Benchmark
+    @BytesPerElement(28)
+    public Optimizer.StepReport optimizerOneTensor() {
+        return oneTensor.step();
+    }
+
+    @Benchmark
+    @BytesPerElement(28)
+    public Optimizer.StepReport optimizerManyTensors() {
+        return manyTensors.step();
     }
 
     @Benchmark

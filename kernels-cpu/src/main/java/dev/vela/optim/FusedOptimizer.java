@@ -18,8 +18,12 @@ final class FusedOptimizer implements Optimizer {
 
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
 
-    /** One tensor with its group, state and per-tensor scalars. */
-    private record Slot(Param param, int group, List<String> stateNames, MemorySegment[] state, double[] scalars) {
+    /**
+     * One tensor with its group, state and per-tensor scalars, and the kernel's view of them
+     * (built once: a step over thousands of small tensors should not rebuild it every time).
+     */
+    private record Slot(Param param, int group, List<String> stateNames, MemorySegment[] state, double[] scalars,
+                        Rules.Tensor tensor) {
     }
 
     private final FusedUpdates kernels;
@@ -54,7 +58,12 @@ final class FusedOptimizer implements Optimizer {
                 }
                 double[] scalars = new double[Rules.scalarNames(h).size()];
                 java.util.Arrays.fill(scalars, Double.NaN);
-                list.add(new Slot(p, gi, names, state, scalars));
+                Rules.Tensor tensor = Rules.Tensor.of(p.length(), p.rows(), p.values(), p.valuesOffset(), p.grads(),
+                        p.gradsOffset());
+                for (MemorySegment buffer : state) {
+                    tensor = tensor.and(buffer, 0);
+                }
+                list.add(new Slot(p, gi, names, state, scalars, tensor));
                 touched.add(p.values());
                 touched.add(p.grads());
             }
@@ -129,16 +138,15 @@ final class FusedOptimizer implements Optimizer {
         double gradScale = scale.factor();
         long t = step + 1;
         KernelRunner run = kernels.runner();
+        // each group's scheduled hyperparameters once per step, not once per tensor
+        Hyperparameters[] groupHyper = new Hyperparameters[setup.groups().size()];
+        for (int gi = 0; gi < groupHyper.length; gi++) {
+            groupHyper[gi] = hyperparameters(gi, t);
+        }
         Rules.SpanUpdate[] updates = new Rules.SpanUpdate[slots.size()];
         for (int si = 0; si < slots.size(); si++) {
             Slot s = slots.get(si);
-            Param p = s.param();
-            Rules.Tensor tensor = Rules.Tensor.of(p.length(), p.rows(), p.values(), p.valuesOffset(), p.grads(),
-                    p.gradsOffset());
-            for (MemorySegment buffer : s.state()) {
-                tensor = tensor.and(buffer, 0);
-            }
-            updates[si] = Rules.prepare(kernels.ops(), run, share, hyperparameters(s.group(), t), t, gradScale, tensor,
+            updates[si] = Rules.prepare(kernels.ops(), run, share, groupHyper[s.group()], t, gradScale, s.tensor(),
                     s.scalars());
         }
         dev.vela.parallel.RangeBody chunks = (c0, c1) -> {
