@@ -32,9 +32,9 @@ final class Summary {
     /**
      * One JMH result: the median time per operation over the measurement iterations, in
      * microseconds, and those iterations' range (slowest minus fastest). The median, not JMH's
-     * mean: on this 2-core machine one iteration in a few is slowed several-fold when the JIT or
-     * another process takes a core from a two-thread loop, and a mean lets that one iteration set
-     * the ratio.
+     * mean: on this 2-core machine two-thread loops have phases where one call in ten takes
+     * several times as long (cause not found; docs/BENCHMARKS.md, "Fourth session"), and a mean
+     * lets one such iteration set the ratio.
      */
     record Measurement(String benchClass, String method, Map<String, String> params, double usPerOp,
                        double rangeUs, int bytesPerElement, String implementation) {
