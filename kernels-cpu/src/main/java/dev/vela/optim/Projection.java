@@ -12,13 +12,13 @@ import org.jspecify.annotations.Nullable;
 final class Projection {
 
     /**
-     * Adds the four sums (g'p, g'^2, p^2, p u) of the elements [start, start + length); it may
-     * advance the rule's state, since it runs exactly once per element when it runs at all
-     * ({@link #summed}).
+     * Adds the four sums (g'p, g'^2, p^2, p u) of each piece of {@code cols} elements of
+     * [start, start + length) to out[outOffset + 4 * piece ..]; it may advance the rule's state,
+     * since it runs exactly once per element when it runs at all ({@link #summed}).
      */
     @FunctionalInterface
     interface Sums {
-        void add(long start, int length, double[] out);
+        void add(long start, int length, int cols, double[] out, int outOffset);
     }
 
     /** Updates the elements [start, start + length), all in one row, with that row's decay. */

@@ -338,8 +338,8 @@ final class Rules {
         MemorySegment q = t.sOrNull(DIRECTION);
         long qo = q == null ? 0 : t.o(DIRECTION);
         Projection proj = Projection.decide(run, parallel, t.rows(), t.n(), h.delta(), h.eps(),
-                (o, len, out) -> ops.adamPMomentsAndSums(len, s, p, po + o, g, go + o, m, mo + o, v, vo + o, q,
-                        qo + o, out));
+                (o, len, cols, out, at) -> ops.adamPMomentsAndSums(len, cols, s, p, po + o, g, go + o, m, mo + o, v,
+                        vo + o, q, qo + o, out, at));
         double decay = 1 - h.lr() * h.weightDecay() * (proj.projected() ? h.wdRatio() : 1);
         boolean advanced = proj.summed();
         return proj.spans(decay, stepSize, (o, len, rowDecay) -> {
@@ -367,7 +367,8 @@ final class Rules {
         MemorySegment p = t.p(), g = t.g(), b = t.s(0);
         long po = t.pOffset(), go = t.gOffset(), bo = t.o(0);
         Projection proj = Projection.decide(run, parallel, t.rows(), t.n(), h.delta(), 1e-8,
-                (o, len, out) -> ops.sgdPMomentumAndSums(len, s, p, po + o, g, go + o, b, bo + o, out));
+                (o, len, cols, out, at) -> ops.sgdPMomentumAndSums(len, cols, s, p, po + o, g, go + o, b, bo + o, out,
+                        at));
         double ratio = proj.projected() ? h.wdRatio() : 1;
         double decay = 1 - h.lr() * h.weightDecay() * ratio / (1 - h.momentum());
         boolean advanced = proj.summed();

@@ -32,6 +32,15 @@ public final class KernelRunner {
         void add(long start, int length, double[] out);
     }
 
+    /**
+     * Adds the k sums of each piece of {@code cols} elements of [start, start + length) into
+     * out[outOffset + piece * k ..]; {@code cols} divides {@code length}.
+     */
+    @FunctionalInterface
+    public interface RowSumsBlock {
+        void add(long start, int length, int cols, double[] out, int outOffset);
+    }
+
     private final VelaPool pool;
 
     public KernelRunner(VelaPool pool) {
@@ -103,31 +112,42 @@ public final class KernelRunner {
      * depend on the thread count.
      */
     public double[] sums(long n, boolean parallel, int k, SumsBlock f) {
-        return rowSums(1, n, parallel, k, f);
+        return rowSums(1, n, parallel, k, (start, length, cols, out, o) -> f.add(start, length, out));
     }
 
     /**
      * k sums for each of {@code rows} consecutive rows of {@code cols} elements, as
-     * {@code out[row * k + j]}: each row split into blocks of {@link #REDUCTION_BLOCK} from its
-     * start, every (row, block) pair a unit of parallel work, each row's blocks added left to
-     * right in double (so the same sums as {@link #sums} over that row, for any thread count).
+     * {@code out[row * k + j]}, the same for any thread count. Rows of at most
+     * {@link #REDUCTION_BLOCK} elements are summed whole, as many per call as fit in a block;
+     * longer rows are split into blocks of {@link #REDUCTION_BLOCK} from their start, each block's
+     * sums from zero, added left to right in double (so the same sums as {@link #sums} over that
+     * row).
      */
-    public double[] rowSums(long rows, long cols, boolean parallel, int k, SumsBlock f) {
+    public double[] rowSums(long rows, long cols, boolean parallel, int k, RowSumsBlock f) {
         double[] out = new double[Math.toIntExact(rows * k)];
         if (rows == 0 || cols == 0) {
+            return out;
+        }
+        VelaPool on = parallel ? pool : INLINE;
+        if (cols <= REDUCTION_BLOCK) {
+            long perCall = REDUCTION_BLOCK / cols, calls = (rows + perCall - 1) / perCall;
+            // each call writes its own rows' entries of out: no partials to combine
+            on.parallelFor(calls, BLOCKS_PER_TASK, (c0, c1) -> {
+                for (long c = c0; c < c1; c++) {
+                    long row = c * perCall, count = Math.min(perCall, rows - row);
+                    f.add(row * cols, (int) (count * cols), (int) cols, out, (int) (row * k));
+                }
+            });
             return out;
         }
         long perRow = (cols + REDUCTION_BLOCK - 1) / REDUCTION_BLOCK;
         long blocks = Math.multiplyExact(rows, perRow);
         double[] partials = new double[Math.toIntExact(blocks * k)];
-        long grain = Math.max(1, (long) BLOCKS_PER_TASK * REDUCTION_BLOCK / Math.min(cols, REDUCTION_BLOCK));
-        (parallel ? pool : INLINE).parallelFor(blocks, grain, (b0, b1) -> {
-            double[] one = new double[k];
+        on.parallelFor(blocks, BLOCKS_PER_TASK, (b0, b1) -> {
             for (long b = b0; b < b1; b++) {
                 long row = b / perRow, first = (b % perRow) * REDUCTION_BLOCK;
-                java.util.Arrays.fill(one, 0);
-                f.add(row * cols + first, (int) Math.min(REDUCTION_BLOCK, cols - first), one);
-                System.arraycopy(one, 0, partials, (int) b * k, k);
+                int length = (int) Math.min(REDUCTION_BLOCK, cols - first);
+                f.add(row * cols + first, length, length, partials, (int) b * k);
             }
         });
         for (int b = 0; b < blocks; b++) {

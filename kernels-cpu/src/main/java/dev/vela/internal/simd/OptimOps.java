@@ -130,20 +130,25 @@ public interface OptimOps {
     void larsSums(int n, float gScale, float wd, MemorySegment p, long po, MemorySegment g, long go, double[] out);
 
     /**
-     * AdamP's first pass: advances m, v as {@link AdamStep} does (and writes them), then with q
-     * the Adam direction m / (sqrt(v) invSqrtBc2 + eps), computed as {@link #adamApply} computes
-     * it, adds sum g'p, sum g'^2, sum p^2, sum p q to out[0..3] (the cosine test and the
-     * projection). Where {@code q} is not null it also writes q there, for {@link #directionApply}.
+     * AdamP's first pass over n elements that form consecutive rows of {@code cols} elements
+     * ({@code cols} divides n): advances m, v as {@link AdamStep} does (and writes them), then
+     * with q the Adam direction m / (sqrt(v) invSqrtBc2 + eps), computed as {@link #adamApply}
+     * computes it, adds each row r's sum g'p, sum g'^2, sum p^2, sum p q to
+     * out[outOffset + 4r ..] (the cosine test and the projection). Where {@code q} is not null it
+     * also writes q there, for {@link #directionApply}. Many short rows go in one call: a call per
+     * row cost about 0.1 us, a fifth of a 1024-element row's work.
      */
-    void adamPMomentsAndSums(int n, AdamStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m,
-                             long mo, MemorySegment v, long vo, @Nullable MemorySegment q, long qo, double[] out);
+    void adamPMomentsAndSums(int n, int cols, AdamStep s, MemorySegment p, long po, MemorySegment g, long go,
+                             MemorySegment m, long mo, MemorySegment v, long vo, @Nullable MemorySegment q, long qo,
+                             double[] out, int outOffset);
 
     /**
-     * SGDP's first pass: advances b as {@link SgdStep} does (and writes it), then with d the SGD
-     * direction adds sum g'p, sum g'^2, sum p^2, sum p d to out[0..3].
+     * SGDP's first pass over rows of {@code cols} elements, as {@link #adamPMomentsAndSums}:
+     * advances b as {@link SgdStep} does (and writes it), then with d the SGD direction adds each
+     * row's sum g'p, sum g'^2, sum p^2, sum p d to out[outOffset + 4r ..].
      */
-    void sgdPMomentumAndSums(int n, SgdStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment b,
-                             long bo, double[] out);
+    void sgdPMomentumAndSums(int n, int cols, SgdStep s, MemorySegment p, long po, MemorySegment g, long go,
+                             MemorySegment b, long bo, double[] out, int outOffset);
 
     /**
      * The second pass after {@link #lambMomentsAndSums} or {@link #adamPMomentsAndSums}: with m,

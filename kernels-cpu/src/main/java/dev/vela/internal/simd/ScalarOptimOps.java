@@ -236,51 +236,55 @@ public final class ScalarOptimOps implements OptimOps {
     }
 
     @Override
-    public void adamPMomentsAndSums(int n, AdamStep s, MemorySegment p, long po, MemorySegment g, long go,
+    public void adamPMomentsAndSums(int n, int cols, AdamStep s, MemorySegment p, long po, MemorySegment g, long go,
                                     MemorySegment m, long mo, MemorySegment v, long vo, @Nullable MemorySegment q,
-                                    long qo, double[] out) {
-        double gp = 0, gg = 0, pp = 0, pu = 0;
-        for (int i = 0; i < n; i++) {
-            float pi = get(p, po + i);
-            float gi = grad(s.gScale(), s.l2(), get(g, go + i), pi);
-            float mi = s.beta1() * get(m, mo + i) + s.c1() * gi;
-            float vi = s.beta2() * get(v, vo + i) + s.c2() * gi * gi;
-            float u = mi / ((float) Math.sqrt(vi) * s.invSqrtBc2() + s.eps());
-            set(m, mo + i, mi);
-            set(v, vo + i, vi);
-            if (q != null) {
-                set(q, qo + i, u);
+                                    long qo, double[] out, int outOffset) {
+        for (int at = 0, o = outOffset; at < n; at += cols, o += 4) {
+            double gp = 0, gg = 0, pp = 0, pu = 0;
+            for (int i = at; i < at + cols; i++) {
+                float pi = get(p, po + i);
+                float gi = grad(s.gScale(), s.l2(), get(g, go + i), pi);
+                float mi = s.beta1() * get(m, mo + i) + s.c1() * gi;
+                float vi = s.beta2() * get(v, vo + i) + s.c2() * gi * gi;
+                float u = mi / ((float) Math.sqrt(vi) * s.invSqrtBc2() + s.eps());
+                set(m, mo + i, mi);
+                set(v, vo + i, vi);
+                if (q != null) {
+                    set(q, qo + i, u);
+                }
+                gp += (double) gi * pi;
+                gg += (double) gi * gi;
+                pp += (double) pi * pi;
+                pu += (double) pi * u;
             }
-            gp += (double) gi * pi;
-            gg += (double) gi * gi;
-            pp += (double) pi * pi;
-            pu += (double) pi * u;
+            out[o] += gp;
+            out[o + 1] += gg;
+            out[o + 2] += pp;
+            out[o + 3] += pu;
         }
-        out[0] += gp;
-        out[1] += gg;
-        out[2] += pp;
-        out[3] += pu;
     }
 
     @Override
-    public void sgdPMomentumAndSums(int n, SgdStep s, MemorySegment p, long po, MemorySegment g, long go,
-                                    MemorySegment b, long bo, double[] out) {
-        double gp = 0, gg = 0, pp = 0, pd = 0;
-        for (int i = 0; i < n; i++) {
-            float pi = get(p, po + i);
-            float gi = grad(s.gScale(), s.l2(), get(g, go + i), pi);
-            float bi = s.first() ? gi : s.momentum() * get(b, bo + i) + s.dampC() * gi;
-            float d = s.nesterov() ? gi + s.momentum() * bi : bi;
-            set(b, bo + i, bi);
-            gp += (double) gi * pi;
-            gg += (double) gi * gi;
-            pp += (double) pi * pi;
-            pd += (double) pi * d;
+    public void sgdPMomentumAndSums(int n, int cols, SgdStep s, MemorySegment p, long po, MemorySegment g, long go,
+                                    MemorySegment b, long bo, double[] out, int outOffset) {
+        for (int at = 0, o = outOffset; at < n; at += cols, o += 4) {
+            double gp = 0, gg = 0, pp = 0, pd = 0;
+            for (int i = at; i < at + cols; i++) {
+                float pi = get(p, po + i);
+                float gi = grad(s.gScale(), s.l2(), get(g, go + i), pi);
+                float bi = s.first() ? gi : s.momentum() * get(b, bo + i) + s.dampC() * gi;
+                float d = s.nesterov() ? gi + s.momentum() * bi : bi;
+                set(b, bo + i, bi);
+                gp += (double) gi * pi;
+                gg += (double) gi * gi;
+                pp += (double) pi * pi;
+                pd += (double) pi * d;
+            }
+            out[o] += gp;
+            out[o + 1] += gg;
+            out[o + 2] += pp;
+            out[o + 3] += pd;
         }
-        out[0] += gp;
-        out[1] += gg;
-        out[2] += pp;
-        out[3] += pd;
     }
 
     @Override

@@ -503,68 +503,74 @@ public final class VectorOptimOps implements OptimOps {
 
 
     @Override
-    public void adamPMomentsAndSums(int n, AdamStep s, MemorySegment p, long po, MemorySegment g, long go,
+    public void adamPMomentsAndSums(int n, int cols, AdamStep s, MemorySegment p, long po, MemorySegment g, long go,
                                     MemorySegment m, long mo, MemorySegment v, long vo, @Nullable MemorySegment q,
-                                    long qo, double[] out) {
+                                    long qo, double[] out, int outOffset) {
         // one vector per iteration: unrolled by two (eight accumulators) it ran 3x slower
         MemorySegment ps = slice(p, po, n), gs = slice(g, go, n), ms = slice(m, mo, n), vs = slice(v, vo, n);
         MemorySegment qs = q == null ? null : slice(q, qo, n);
         FloatVector gScale = bc(s.gScale()), l2 = bc(s.l2()), b1 = bc(s.beta1()), c1 = bc(s.c1());
         FloatVector b2 = bc(s.beta2()), c2 = bc(s.c2()), invSqrtBc2 = bc(s.invSqrtBc2()), eps = bc(s.eps());
         boolean hasL2 = s.l2() != 0;
-        FloatVector gp = FloatVector.zero(F), gg = gp, pp = gp, pu = gp;
-        int i = 0;
-        for (int b = F.loopBound(n); i < b; i += L) {
-            FloatVector pv = load(ps, i);
-            FloatVector gv = load(gs, i).mul(gScale);
-            if (hasL2) {
-                gv = madd(pv, l2, gv);
+        for (int at = 0, o = outOffset; at < n; at += cols, o += 4) {
+            FloatVector gp = FloatVector.zero(F), gg = gp, pp = gp, pu = gp;
+            int i = at;
+            for (int b = at + F.loopBound(cols); i < b; i += L) {
+                FloatVector pv = load(ps, i);
+                FloatVector gv = load(gs, i).mul(gScale);
+                if (hasL2) {
+                    gv = madd(pv, l2, gv);
+                }
+                FloatVector m1 = madd(load(ms, i), b1, gv.mul(c1));
+                FloatVector v1 = madd(load(vs, i), b2, gv.mul(c2).mul(gv));
+                FloatVector u = m1.div(madd(v1.sqrt(), invSqrtBc2, eps));
+                store(m1, ms, i);
+                store(v1, vs, i);
+                if (qs != null) {
+                    store(u, qs, i);
+                }
+                gp = madd(gv, pv, gp);
+                gg = madd(gv, gv, gg);
+                pp = madd(pv, pv, pp);
+                pu = madd(pv, u, pu);
             }
-            FloatVector m1 = madd(load(ms, i), b1, gv.mul(c1));
-            FloatVector v1 = madd(load(vs, i), b2, gv.mul(c2).mul(gv));
-            FloatVector u = m1.div(madd(v1.sqrt(), invSqrtBc2, eps));
-            store(m1, ms, i);
-            store(v1, vs, i);
-            if (qs != null) {
-                store(u, qs, i);
-            }
-            gp = madd(gv, pv, gp);
-            gg = madd(gv, gv, gg);
-            pp = madd(pv, pv, pp);
-            pu = madd(pv, u, pu);
+            addLanes(out, o, gp, gg, pp, pu);
+            int rest = at + cols - i;
+            TAIL.adamPMomentsAndSums(rest, rest, s, p, po + i, g, go + i, m, mo + i, v, vo + i, q, qo + i, out, o);
         }
-        addLanes(out, gp, gg, pp, pu);
-        TAIL.adamPMomentsAndSums(n - i, s, p, po + i, g, go + i, m, mo + i, v, vo + i, q, qo + i, out);
     }
 
     @Override
-    public void sgdPMomentumAndSums(int n, SgdStep s, MemorySegment p, long po, MemorySegment g, long go,
-                                    MemorySegment b, long bo, double[] out) {
+    public void sgdPMomentumAndSums(int n, int cols, SgdStep s, MemorySegment p, long po, MemorySegment g, long go,
+                                    MemorySegment b, long bo, double[] out, int outOffset) {
         // one vector per iteration: unrolled by two (eight accumulators, two stores) it took 543
         // against 448 us per 1M (JMH, 1 thread), as LAMB's and AdamP's first passes did
         MemorySegment ps = slice(p, po, n), gs = slice(g, go, n), bs = slice(b, bo, n);
         FloatVector gScale = bc(s.gScale()), l2 = bc(s.l2()), mu = bc(s.momentum()), dampC = bc(s.dampC());
         boolean hasL2 = s.l2() != 0, first = s.first(), nesterov = s.nesterov();
-        FloatVector gp = FloatVector.zero(F), gg = gp, pp = gp, pd = gp;
-        int i = 0;
-        for (int e = F.loopBound(n); i < e; i += L) {
-            FloatVector pv = load(ps, i);
-            FloatVector gv = load(gs, i).mul(gScale);
-            if (hasL2) {
-                gv = madd(pv, l2, gv);
+        for (int at = 0, o = outOffset; at < n; at += cols, o += 4) {
+            FloatVector gp = FloatVector.zero(F), gg = gp, pp = gp, pd = gp;
+            int i = at;
+            for (int e = at + F.loopBound(cols); i < e; i += L) {
+                FloatVector pv = load(ps, i);
+                FloatVector gv = load(gs, i).mul(gScale);
+                if (hasL2) {
+                    gv = madd(pv, l2, gv);
+                }
+                FloatVector d = first ? gv : madd(load(bs, i), mu, gv.mul(dampC));
+                store(d, bs, i);
+                if (nesterov) {
+                    d = madd(d, mu, gv);
+                }
+                gp = madd(gv, pv, gp);
+                gg = madd(gv, gv, gg);
+                pp = madd(pv, pv, pp);
+                pd = madd(pv, d, pd);
             }
-            FloatVector d = first ? gv : madd(load(bs, i), mu, gv.mul(dampC));
-            store(d, bs, i);
-            if (nesterov) {
-                d = madd(d, mu, gv);
-            }
-            gp = madd(gv, pv, gp);
-            gg = madd(gv, gv, gg);
-            pp = madd(pv, pv, pp);
-            pd = madd(pv, d, pd);
+            addLanes(out, o, gp, gg, pp, pd);
+            int rest = at + cols - i;
+            TAIL.sgdPMomentumAndSums(rest, rest, s, p, po + i, g, go + i, b, bo + i, out, o);
         }
-        addLanes(out, gp, gg, pp, pd);
-        TAIL.sgdPMomentumAndSums(n - i, s, p, po + i, g, go + i, b, bo + i, out);
     }
 
     @Override
@@ -631,11 +637,11 @@ public final class VectorOptimOps implements OptimOps {
         TAIL.centeredSums(n - i, center, x, xo + i, out);
     }
 
-    private static void addLanes(double[] out, FloatVector a, FloatVector b, FloatVector c, FloatVector d) {
-        out[0] += sumLanes(a);
-        out[1] += sumLanes(b);
-        out[2] += sumLanes(c);
-        out[3] += sumLanes(d);
+    private static void addLanes(double[] out, int o, FloatVector a, FloatVector b, FloatVector c, FloatVector d) {
+        out[o] += sumLanes(a);
+        out[o + 1] += sumLanes(b);
+        out[o + 2] += sumLanes(c);
+        out[o + 3] += sumLanes(d);
     }
 
     // ---- bfloat16 storage ------------------------------------------------------------------------
