@@ -486,7 +486,13 @@ class FusedUpdatesTest {
                     assertArrayEquals(expected, actual, what + ", p");
                 } else {
                     for (int i = 0; i < n; i++) {
-                        assertEquals(expected[i], actual[i], 1e-6 * (Math.abs(expected[i]) + 4 * c.lr()), what + ", p[" + i + "]");
+                        if (!Float.isFinite(expected[i])) {
+                            // gradients near 1e30 can overflow a step to NaN or infinity: both ways alike
+                            assertEquals(expected[i], actual[i], what + ", p[" + i + "]");
+                        } else {
+                            assertEquals(expected[i], actual[i], 1e-6 * (Math.abs(expected[i]) + 4 * c.lr()),
+                                    what + ", p[" + i + "]");
+                        }
                     }
                 }
             }

@@ -112,7 +112,18 @@ public final class KernelRunner {
      * depend on the thread count.
      */
     public double[] sums(long n, boolean parallel, int k, SumsBlock f) {
-        return rowSums(1, n, parallel, k, (start, length, cols, out, o) -> f.add(start, length, out));
+        return rowSums(1, n, parallel, k, (start, length, cols, out, o) -> {
+            if (o == 0) {
+                f.add(start, length, out);
+                return;
+            }
+            // a SumsBlock writes out[0..k): give it its own zeroed array, then place the sums
+            double[] one = new double[k];
+            f.add(start, length, one);
+            for (int j = 0; j < k; j++) {
+                out[o + j] += one[j];
+            }
+        });
     }
 
     /**
