@@ -112,18 +112,9 @@ public final class KernelRunner {
      * depend on the thread count.
      */
     public double[] sums(long n, boolean parallel, int k, SumsBlock f) {
-        return rowSums(1, n, parallel, k, (start, length, cols, out, o) -> {
-            if (o == 0) {
-                f.add(start, length, out);
-                return;
-            }
-            // a SumsBlock writes out[0..k): give it its own zeroed array, then place the sums
-            double[] one = new double[k];
-            f.add(start, length, one);
-            for (int j = 0; j < k; j++) {
-                out[o + j] += one[j];
-            }
-        });
+        // one row: every call's sums start at out[0] (the whole row, or one block of it in the
+        // block's own array), which is where a SumsBlock writes them
+        return rowSums(1, n, parallel, k, (start, length, cols, out, o) -> f.add(start, length, out));
     }
 
     /**
@@ -155,10 +146,13 @@ public final class KernelRunner {
         long blocks = Math.multiplyExact(rows, perRow);
         double[] partials = new double[Math.toIntExact(blocks * k)];
         on.parallelFor(blocks, BLOCKS_PER_TASK, (b0, b1) -> {
+            double[] one = new double[k];
             for (long b = b0; b < b1; b++) {
                 long row = b / perRow, first = (b % perRow) * REDUCTION_BLOCK;
                 int length = (int) Math.min(REDUCTION_BLOCK, cols - first);
-                f.add(row * cols + first, length, length, partials, (int) b * k);
+                java.util.Arrays.fill(one, 0);
+                f.add(row * cols + first, length, length, one, 0);
+                System.arraycopy(one, 0, partials, (int) b * k, k);
             }
         });
         for (int b = 0; b < blocks; b++) {
