@@ -56,6 +56,8 @@ import org.jspecify.annotations.Nullable;
  * parameters as one tensor and as tensors of {@value #SMALL_TENSOR} elements (256 at 1M, 16384
  * at 64M), whose chunks one parallel loop shares out (multi-tensor apply): against
  * {@code adamW} they show what the layer and many small tensors cost.
+ * {@code optimizerManyTensorsLamb} does the same with LAMB, whose norm passes over all tensors
+ * run as one parallel loop before the update passes (against {@code lamb}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -124,17 +126,24 @@ public class OptimizerBench {
         if (benchmark.endsWith(".optimizerOneTensor")) {
             layer = Optimizer.builder().kernels(u).group(ADAMW, dev.vela.optim.Param.of("w", p, g, size)).build();
         } else if (benchmark.endsWith(".optimizerManyTensors")) {
-            dev.vela.optim.Param[] small = new dev.vela.optim.Param[(int) (size / SMALL_TENSOR)];
-            for (int i = 0; i < small.length; i++) {
-                long at = (long) i * SMALL_TENSOR * Float.BYTES, bytes = (long) SMALL_TENSOR * Float.BYTES;
-                small[i] = dev.vela.optim.Param.of("w" + i, p.asSlice(at, bytes), g.asSlice(at, bytes), SMALL_TENSOR);
-            }
-            layer = Optimizer.builder().kernels(u).group(ADAMW, small).build();
+            layer = Optimizer.builder().kernels(u).group(ADAMW, smallTensors()).build();
+        } else if (benchmark.endsWith(".optimizerManyTensorsLamb")) {
+            layer = Optimizer.builder().kernels(u).group(LAMB, smallTensors()).build();
         }
         short one = dev.vela.kernels.BFloat16.fromFloat(0.5f);
         for (long i = 0; i < size; i++) {
             pb.setAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT, i, one);
         }
+    }
+
+    /** p and g cut into tensors of {@value #SMALL_TENSOR} elements. */
+    private dev.vela.optim.Param[] smallTensors() {
+        dev.vela.optim.Param[] small = new dev.vela.optim.Param[(int) (size / SMALL_TENSOR)];
+        for (int i = 0; i < small.length; i++) {
+            long at = (long) i * SMALL_TENSOR * Float.BYTES, bytes = (long) SMALL_TENSOR * Float.BYTES;
+            small[i] = dev.vela.optim.Param.of("w" + i, p.asSlice(at, bytes), g.asSlice(at, bytes), SMALL_TENSOR);
+        }
+        return small;
     }
 
     @TearDown(Level.Trial)
@@ -161,6 +170,12 @@ public class OptimizerBench {
     @Benchmark
     @BytesPerElement(28)
     public Optimizer.StepReport optimizerManyTensors() {
+        return java.util.Objects.requireNonNull(layer).step();
+    }
+
+    @Benchmark
+    @BytesPerElement(40)
+    public Optimizer.StepReport optimizerManyTensorsLamb() {
         return java.util.Objects.requireNonNull(layer).step();
     }
 

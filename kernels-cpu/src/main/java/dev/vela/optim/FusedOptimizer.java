@@ -143,11 +143,16 @@ final class FusedOptimizer implements Optimizer {
         for (int gi = 0; gi < groupHyper.length; gi++) {
             groupHyper[gi] = hyperparameters(gi, t);
         }
-        Rules.SpanUpdate[] updates = new Rules.SpanUpdate[slots.size()];
+        Rules.Prepared[] prepared = new Rules.Prepared[slots.size()];
         for (int si = 0; si < slots.size(); si++) {
             Slot s = slots.get(si);
-            updates[si] = Rules.prepare(kernels.ops(), run, share, groupHyper[s.group()], t, gradScale, s.tensor(),
+            prepared[si] = Rules.prepare(kernels.ops(), run, share, groupHyper[s.group()], t, gradScale, s.tensor(),
                     s.scalars());
+        }
+        runAllSums(run, prepared);
+        Rules.SpanUpdate[] updates = new Rules.SpanUpdate[slots.size()];
+        for (int si = 0; si < slots.size(); si++) {
+            updates[si] = prepared[si].update();
         }
         dev.vela.parallel.RangeBody chunks = (c0, c1) -> {
             for (int c = (int) c0; c < c1; c++) {
@@ -161,6 +166,46 @@ final class FusedOptimizer implements Optimizer {
         }
         step = t;
         return new StepReport(t, false, scale.gradNorm(), gradScale);
+    }
+
+    /**
+     * The norm sums of every tensor whose rule needs them (LAMB, LARS, AdamP, SGDP), as one
+     * parallel loop over all their units: on many small tensors one loop per tensor would keep
+     * the other threads mostly idle. Each unit writes only its own entries, so the sums are those
+     * of one kernel call per tensor, for any thread count.
+     */
+    private void runAllSums(KernelRunner run, Rules.Prepared[] prepared) {
+        List<KernelRunner.RowSums> plans = new ArrayList<>();
+        for (Rules.Prepared p : prepared) {
+            KernelRunner.RowSums sums = p.sums();
+            if (sums != null && sums.units() > 0) {
+                plans.add(sums);
+            }
+        }
+        if (plans.isEmpty()) {
+            return;
+        }
+        long[] firstUnit = new long[plans.size() + 1];
+        for (int i = 0; i < plans.size(); i++) {
+            firstUnit[i + 1] = firstUnit[i] + plans.get(i).units();
+        }
+        dev.vela.parallel.RangeBody units = (u0, u1) -> {
+            int plan = java.util.Arrays.binarySearch(firstUnit, u0);
+            plan = plan >= 0 ? plan : -plan - 2;
+            for (long u = u0; u < u1; ) {
+                while (u >= firstUnit[plan + 1]) {
+                    plan++;
+                }
+                long end = Math.min(u1, firstUnit[plan + 1]);
+                plans.get(plan).run(u - firstUnit[plan], end - firstUnit[plan]);
+                u = end;
+            }
+        };
+        if (share) {
+            run.pool().parallelFor(firstUnit[plans.size()], 1, units);
+        } else {
+            units.run(0, firstUnit[plans.size()]);
+        }
     }
 
     @Override

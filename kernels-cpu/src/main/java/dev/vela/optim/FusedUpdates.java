@@ -96,7 +96,7 @@ public final class FusedUpdates {
                                     double... scalars) {
         checked.checkDisjoint();
         boolean share = checked.shareable(run);
-        Rules.SpanUpdate u = Rules.prepare(ops, run, share, h, step, gradScale, t, scalars);
+        Rules.SpanUpdate u = Rules.prepare(ops, run, share, h, step, gradScale, t, scalars).update(run, share);
         run.elementwise(t.n(), share, u::run);
         return u;
     }

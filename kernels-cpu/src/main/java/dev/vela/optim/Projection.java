@@ -53,13 +53,26 @@ final class Projection {
         return summed;
     }
 
-    /** The channel test, then the layer test; tensors of one row are never projected. */
-    static Projection decide(KernelRunner run, boolean parallel, long rows, long n, double delta, double eps, Sums f) {
+    /**
+     * The sums the decision needs, not yet run, or null when there is nothing to decide: tensors
+     * of one row are never projected, and empty ones have nothing to project.
+     */
+    static KernelRunner.@Nullable RowSums sums(long rows, long n, Sums f) {
         if (rows <= 1 || n == 0) {
+            return null;
+        }
+        return KernelRunner.rowSumsPlan(rows, n / rows, 4, f::add);
+    }
+
+    /**
+     * The channel test, then the layer test, from the result of {@link #sums} (null where it
+     * gave no sums).
+     */
+    static Projection decide(long rows, long n, double delta, double eps, double @Nullable [] s) {
+        if (s == null) {
             return new Projection(n, null, false);
         }
         long cols = n / rows;
-        double[] s = run.rowSums(rows, cols, parallel, 4, f::add);
         double maxCos = 0;
         double[] total = new double[4];
         for (int r = 0; r < rows; r++) {

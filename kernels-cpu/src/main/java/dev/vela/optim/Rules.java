@@ -28,6 +28,52 @@ final class Rules {
     }
 
     /**
+     * One tensor's prepared step: the sums its rule needs over the whole tensor before any element
+     * is updated (none for elementwise rules), and the span update made from their result. Kept
+     * apart so that the {@link Optimizer} can run the sums of all its tensors in one parallel
+     * loop, where one loop per tensor would leave threads idle on small tensors.
+     */
+    static final class Prepared {
+        private final KernelRunner.@Nullable RowSums sums;
+        private final java.util.function.Function<double @Nullable [], SpanUpdate> finish;
+
+        private Prepared(KernelRunner.@Nullable RowSums sums,
+                         java.util.function.Function<double @Nullable [], SpanUpdate> finish) {
+            this.sums = sums;
+            this.finish = finish;
+        }
+
+        /** A step that needs no sums. */
+        static Prepared ready(SpanUpdate update) {
+            return new Prepared(null, s -> update);
+        }
+
+        /** A step made from {@code sums}' result (null when there are none to run). */
+        static Prepared after(KernelRunner.@Nullable RowSums sums,
+                              java.util.function.Function<double @Nullable [], SpanUpdate> finish) {
+            return new Prepared(sums, finish);
+        }
+
+        /** The sums still to run before {@link #update}, or null. */
+        KernelRunner.@Nullable RowSums sums() {
+            return sums;
+        }
+
+        /** The span update, once {@link #sums} (if any) have all run. */
+        SpanUpdate update() {
+            return finish.apply(sums == null ? null : sums.result());
+        }
+
+        /** Runs the sums on {@code run} (on its pool when parallel), then returns the span update. */
+        SpanUpdate update(KernelRunner run, boolean parallel) {
+            if (sums != null) {
+                run.run(sums, parallel);
+            }
+            return update();
+        }
+    }
+
+    /**
      * One tensor's buffers: p and g, then the rule's state buffers in {@link #stateNames} order
      * (null where a rule does not use one), each with its element offset; rows as AdamP sees it.
      */
@@ -108,29 +154,29 @@ final class Rules {
     /**
      * Prepares one tensor's step. {@code gradScale} multiplies every gradient element (loss
      * unscaling and global-norm clipping, 1 for none); {@code scalars} holds the rule's
-     * per-tensor scalars and is updated (SGD-SaI measures its scale at step 1 unless
-     * {@code scalars[0]} is already set by the caller, NaN meaning "measure").
+     * per-tensor scalars and is updated (SGD-SaI measures its scale at step 1, on {@code run},
+     * unless {@code scalars[0]} is already set by the caller, NaN meaning "measure").
      */
-    static SpanUpdate prepare(OptimOps ops, KernelRunner run, boolean parallel, Hyperparameters h, long step,
-                              double gradScale, Tensor t, double[] scalars) {
+    static Prepared prepare(OptimOps ops, KernelRunner run, boolean parallel, Hyperparameters h, long step,
+                            double gradScale, Tensor t, double[] scalars) {
         Hyper.step(step);
         return switch (h) {
-            case AdamParams a -> adam(ops, a, step, gradScale, t);
-            case SgdParams s -> sgd(ops, new SgdStep((float) (sign(s.maximize()) * gradScale), (float) s.weightDecay(),
-                    1f, (float) s.lr(), (float) s.momentum(), (float) (1 - s.dampening()), step == 1, s.nesterov()), t,
-                    s.hasMomentum());
-            case LionParams l -> lion(ops, l, gradScale, t);
-            case SignumParams s -> signum(ops, s, gradScale, t);
-            case AdaBeliefParams a -> adaBelief(ops, a, step, gradScale, t);
-            case DiffGradParams d -> diffGrad(ops, d, step, gradScale, t);
-            case ExAdamParams e -> exAdam(ops, e, step, gradScale, t);
-            case LambParams l -> lamb(ops, run, parallel, l, step, gradScale, t);
-            case LarsParams l -> lars(ops, run, parallel, l, gradScale, t);
-            case SgdSaiParams s -> sgdSai(ops, run, parallel, s, step, gradScale, t, scalars);
-            case AdamPParams a -> adamP(ops, run, parallel, a, step, gradScale, t);
-            case SgdpParams s -> sgdp(ops, run, parallel, s, gradScale, t);
-            case RmspropParams r -> rmsprop(ops, r, gradScale, t);
-            case AdagradParams a -> adagrad(ops, a, step, gradScale, t);
+            case AdamParams a -> Prepared.ready(adam(ops, a, step, gradScale, t));
+            case SgdParams s -> Prepared.ready(sgd(ops, new SgdStep((float) (sign(s.maximize()) * gradScale),
+                    (float) s.weightDecay(), 1f, (float) s.lr(), (float) s.momentum(), (float) (1 - s.dampening()),
+                    step == 1, s.nesterov()), t, s.hasMomentum()));
+            case LionParams l -> Prepared.ready(lion(ops, l, gradScale, t));
+            case SignumParams s -> Prepared.ready(signum(ops, s, gradScale, t));
+            case AdaBeliefParams a -> Prepared.ready(adaBelief(ops, a, step, gradScale, t));
+            case DiffGradParams d -> Prepared.ready(diffGrad(ops, d, step, gradScale, t));
+            case ExAdamParams e -> Prepared.ready(exAdam(ops, e, step, gradScale, t));
+            case LambParams l -> lamb(ops, l, step, gradScale, t);
+            case LarsParams l -> lars(ops, l, gradScale, t);
+            case SgdSaiParams s -> Prepared.ready(sgdSai(ops, run, parallel, s, step, gradScale, t, scalars));
+            case AdamPParams a -> adamP(ops, a, step, gradScale, t);
+            case SgdpParams s -> sgdp(ops, s, gradScale, t);
+            case RmspropParams r -> Prepared.ready(rmsprop(ops, r, gradScale, t));
+            case AdagradParams a -> Prepared.ready(adagrad(ops, a, step, gradScale, t));
         };
     }
 
@@ -265,8 +311,7 @@ final class Rules {
      */
     static final int DIRECTION = 2;
 
-    private static SpanUpdate lamb(OptimOps ops, KernelRunner run, boolean parallel, LambParams h, long step,
-                                   double gradScale, Tensor t) {
+    private static Prepared lamb(OptimOps ops, LambParams h, long step, double gradScale, Tensor t) {
         double invBc1 = h.biasCorrection() ? 1 / Hyper.biasCorrection(h.beta1(), step) : 1;
         double invSqrtBc2 = h.biasCorrection() ? 1 / Math.sqrt(Hyper.biasCorrection(h.beta2(), step)) : 1;
         float gScale = (float) (sign(h.maximize()) * gradScale);
@@ -276,27 +321,32 @@ final class Rules {
         long po = t.pOffset(), go = t.gOffset(), mo = t.o(0), vo = t.o(1);
         MemorySegment q = t.sOrNull(DIRECTION);
         long qo = q == null ? 0 : t.o(DIRECTION);
-        double[] sums = run.sums(t.n(), parallel, 2, (o, len, out) -> ops.lambMomentsAndSums(len, norms,
-                (float) h.weightDecay(), p, po + o, g, go + o, m, mo + o, v, vo + o, q, qo + o, out));
-        double scale = h.lr() * h.trustRatio(Math.sqrt(sums[0]), Math.sqrt(sums[1]));
-        AdamStep s = new AdamStep(gScale, 0f, (float) (1 - scale * h.weightDecay()), norms.beta1(), norms.c1(),
-                norms.beta2(), norms.c2(), (float) (scale * invBc1), (float) invSqrtBc2, (float) h.eps());
-        if (q != null) {
-            return (o, len) -> ops.directionApply(len, s, p, po + o, q, qo + o);
-        }
-        return (o, len) -> ops.adamApply(len, s, p, po + o, m, mo + o, v, vo + o);
+        KernelRunner.RowSums sums = KernelRunner.sumsPlan(t.n(), 2, (o, len, out) -> ops.lambMomentsAndSums(len,
+                norms, (float) h.weightDecay(), p, po + o, g, go + o, m, mo + o, v, vo + o, q, qo + o, out));
+        return Prepared.after(sums, r -> {
+            double[] norm2 = java.util.Objects.requireNonNull(r);
+            double scale = h.lr() * h.trustRatio(Math.sqrt(norm2[0]), Math.sqrt(norm2[1]));
+            AdamStep s = new AdamStep(gScale, 0f, (float) (1 - scale * h.weightDecay()), norms.beta1(), norms.c1(),
+                    norms.beta2(), norms.c2(), (float) (scale * invBc1), (float) invSqrtBc2, (float) h.eps());
+            if (q != null) {
+                return (o, len) -> ops.directionApply(len, s, p, po + o, q, qo + o);
+            }
+            return (o, len) -> ops.adamApply(len, s, p, po + o, m, mo + o, v, vo + o);
+        });
     }
 
-    private static SpanUpdate lars(OptimOps ops, KernelRunner run, boolean parallel, LarsParams h, double gradScale,
-                                   Tensor t) {
+    private static Prepared lars(OptimOps ops, LarsParams h, double gradScale, Tensor t) {
         float gScale = (float) (sign(h.maximize()) * gradScale), wd = (float) h.weightDecay();
         MemorySegment p = t.p(), g = t.g();
         long po = t.pOffset(), go = t.gOffset();
-        double[] sums = run.sums(t.n(), parallel, 2,
+        KernelRunner.RowSums sums = KernelRunner.sumsPlan(t.n(), 2,
                 (o, len, out) -> ops.larsSums(len, gScale, wd, p, po + o, g, go + o, out));
-        double trust = h.trustRatio(Math.sqrt(sums[0]), Math.sqrt(sums[1]));
-        return sgd(ops, new SgdStep((float) (gScale * trust), (float) (wd * trust), 1f, (float) h.lr(),
-                (float) h.momentum(), 1f, false, h.nesterov()), t, h.hasMomentum());
+        return Prepared.after(sums, r -> {
+            double[] norm2 = java.util.Objects.requireNonNull(r);
+            double trust = h.trustRatio(Math.sqrt(norm2[0]), Math.sqrt(norm2[1]));
+            return sgd(ops, new SgdStep((float) (gScale * trust), (float) (wd * trust), 1f, (float) h.lr(),
+                    (float) h.momentum(), 1f, false, h.nesterov()), t, h.hasMomentum());
+        });
     }
 
     private static SpanUpdate sgdSai(OptimOps ops, KernelRunner run, boolean parallel, SgdSaiParams h, long step,
@@ -327,8 +377,7 @@ final class Rules {
         return c * Math.sqrt(raw[1]) / (c * std + eps);
     }
 
-    private static SpanUpdate adamP(OptimOps ops, KernelRunner run, boolean parallel, AdamPParams h, long step,
-                                    double gradScale, Tensor t) {
+    private static Prepared adamP(OptimOps ops, AdamPParams h, long step, double gradScale, Tensor t) {
         double stepSize = h.lr() / Hyper.biasCorrection(h.beta1(), step);
         AdamStep s = new AdamStep((float) (sign(h.maximize()) * gradScale), 0f, 1f, (float) h.beta1(),
                 (float) (1 - h.beta1()), (float) h.beta2(), (float) (1 - h.beta2()), (float) stepSize,
@@ -337,21 +386,24 @@ final class Rules {
         long po = t.pOffset(), go = t.gOffset(), mo = t.o(0), vo = t.o(1);
         MemorySegment q = t.sOrNull(DIRECTION);
         long qo = q == null ? 0 : t.o(DIRECTION);
-        Projection proj = Projection.decide(run, parallel, t.rows(), t.n(), h.delta(), h.eps(),
+        KernelRunner.RowSums sums = Projection.sums(t.rows(), t.n(),
                 (o, len, cols, out, at) -> ops.adamPMomentsAndSums(len, cols, s, p, po + o, g, go + o, m, mo + o, v,
                         vo + o, q, qo + o, out, at));
-        double decay = 1 - h.lr() * h.weightDecay() * (proj.projected() ? h.wdRatio() : 1);
-        boolean advanced = proj.summed();
-        return proj.spans(decay, stepSize, (o, len, rowDecay) -> {
-            AdamStep row = new AdamStep(s.gScale(), 0f, rowDecay, s.beta1(), s.c1(), s.beta2(), s.c2(), s.stepSize(),
-                    s.invSqrtBc2(), s.eps());
-            if (advanced && q != null) {
-                ops.directionApply(len, row, p, po + o, q, qo + o);
-            } else if (advanced) {
-                ops.adamApply(len, row, p, po + o, m, mo + o, v, vo + o);
-            } else {
-                ops.adam(len, row, p, po + o, g, go + o, m, mo + o, v, vo + o);
-            }
+        return Prepared.after(sums, r -> {
+            Projection proj = Projection.decide(t.rows(), t.n(), h.delta(), h.eps(), r);
+            double decay = 1 - h.lr() * h.weightDecay() * (proj.projected() ? h.wdRatio() : 1);
+            boolean advanced = proj.summed();
+            return proj.spans(decay, stepSize, (o, len, rowDecay) -> {
+                AdamStep row = new AdamStep(s.gScale(), 0f, rowDecay, s.beta1(), s.c1(), s.beta2(), s.c2(),
+                        s.stepSize(), s.invSqrtBc2(), s.eps());
+                if (advanced && q != null) {
+                    ops.directionApply(len, row, p, po + o, q, qo + o);
+                } else if (advanced) {
+                    ops.adamApply(len, row, p, po + o, m, mo + o, v, vo + o);
+                } else {
+                    ops.adam(len, row, p, po + o, g, go + o, m, mo + o, v, vo + o);
+                }
+            });
         });
     }
 
@@ -360,25 +412,28 @@ final class Rules {
         return u instanceof Projection.Spans spans && spans.projected();
     }
 
-    private static SpanUpdate sgdp(OptimOps ops, KernelRunner run, boolean parallel, SgdpParams h, double gradScale,
-                                   Tensor t) {
+    private static Prepared sgdp(OptimOps ops, SgdpParams h, double gradScale, Tensor t) {
         SgdStep s = new SgdStep((float) (sign(h.maximize()) * gradScale), 0f, 1f, (float) h.lr(),
                 (float) h.momentum(), (float) (1 - h.dampening()), false, h.nesterov());
         MemorySegment p = t.p(), g = t.g(), b = t.s(0);
         long po = t.pOffset(), go = t.gOffset(), bo = t.o(0);
-        Projection proj = Projection.decide(run, parallel, t.rows(), t.n(), h.delta(), 1e-8,
+        KernelRunner.RowSums sums = Projection.sums(t.rows(), t.n(),
                 (o, len, cols, out, at) -> ops.sgdPMomentumAndSums(len, cols, s, p, po + o, g, go + o, b, bo + o, out,
                         at));
-        double ratio = proj.projected() ? h.wdRatio() : 1;
-        double decay = 1 - h.lr() * h.weightDecay() * ratio / (1 - h.momentum());
-        boolean advanced = proj.summed();
-        return proj.spans(decay, h.lr(), (o, len, rowDecay) -> {
-            SgdStep row = new SgdStep(s.gScale(), 0f, rowDecay, s.lr(), s.momentum(), s.dampC(), false, s.nesterov());
-            if (advanced) {
-                ops.sgdApply(len, row, p, po + o, g, go + o, b, bo + o);
-            } else {
-                ops.sgd(len, row, p, po + o, g, go + o, b, bo + o);
-            }
+        return Prepared.after(sums, r -> {
+            Projection proj = Projection.decide(t.rows(), t.n(), h.delta(), 1e-8, r);
+            double ratio = proj.projected() ? h.wdRatio() : 1;
+            double decay = 1 - h.lr() * h.weightDecay() * ratio / (1 - h.momentum());
+            boolean advanced = proj.summed();
+            return proj.spans(decay, h.lr(), (o, len, rowDecay) -> {
+                SgdStep row = new SgdStep(s.gScale(), 0f, rowDecay, s.lr(), s.momentum(), s.dampC(), false,
+                        s.nesterov());
+                if (advanced) {
+                    ops.sgdApply(len, row, p, po + o, g, go + o, b, bo + o);
+                } else {
+                    ops.sgd(len, row, p, po + o, g, go + o, b, bo + o);
+                }
+            });
         });
     }
 

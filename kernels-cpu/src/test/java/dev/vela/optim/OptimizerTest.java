@@ -30,8 +30,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class OptimizerTest {
 
-    /** Tensor sizes: empty, tiny, odd, and more than one 32K chunk. */
-    private static final int[] SIZES = {0, 1, 17, 1000, 70_001};
+    /**
+     * Tensor sizes: empty, tiny, odd, and more than one 32K chunk; with their rows for AdamP and
+     * SGDP: one, one element each, short rows, and rows longer than a 16K reduction block.
+     */
+    private static final int[] SIZES = {0, 1, 17, 1000, 70_001, 80_000};
+    private static final int[] ROWS = {1, 1, 17, 8, 1, 2};
 
     static List<Implementation> implementations() {
         List<Implementation> list = new ArrayList<>(List.of(Implementation.SCALAR));
@@ -55,29 +59,35 @@ class OptimizerTest {
 
     @FunctionalInterface
     interface KernelCall {
-        void apply(FusedUpdates u, Hyperparameters h, long t, float[] p, float[] g, float[][] s);
+        void apply(FusedUpdates u, Hyperparameters h, long t, long rows, float[] p, float[] g, float[][] s);
     }
 
     static List<Rule> rules() {
         return List.of(
-                new Rule(AdamParams.adamW(), 2, (u, h, t, p, g, s) -> u.adam((AdamParams) h, t, p, g, s[0], s[1])),
+                new Rule(AdamParams.adamW(), 2, (u, h, t, rows, p, g, s) -> u.adam((AdamParams) h, t, p, g, s[0], s[1])),
                 new Rule(AdamParams.adam().withAmsgrad(true).withWeightDecay(0.01), 3,
-                        (u, h, t, p, g, s) -> u.adamAmsgrad((AdamParams) h, t, p, g, s[0], s[1], s[2])),
+                        (u, h, t, rows, p, g, s) -> u.adamAmsgrad((AdamParams) h, t, p, g, s[0], s[1], s[2])),
                 new Rule(SgdParams.defaults().withMomentum(0.9, 0, true), 1,
-                        (u, h, t, p, g, s) -> u.sgd((SgdParams) h, t, p, g, s[0])),
-                new Rule(LionParams.defaults(), 1, (u, h, t, p, g, s) -> u.lion((LionParams) h, p, g, s[0])),
-                new Rule(SignumParams.signSgd(), 0, (u, h, t, p, g, s) -> u.signum((SignumParams) h, p, g, null)),
-                new Rule(AdaBeliefParams.defaults(), 2, (u, h, t, p, g, s) -> u.adaBelief((AdaBeliefParams) h, t, p, g,
+                        (u, h, t, rows, p, g, s) -> u.sgd((SgdParams) h, t, p, g, s[0])),
+                new Rule(LionParams.defaults(), 1, (u, h, t, rows, p, g, s) -> u.lion((LionParams) h, p, g, s[0])),
+                new Rule(SignumParams.signSgd(), 0, (u, h, t, rows, p, g, s) -> u.signum((SignumParams) h, p, g, null)),
+                new Rule(AdaBeliefParams.defaults(), 2, (u, h, t, rows, p, g, s) -> u.adaBelief((AdaBeliefParams) h, t, p, g,
                         s[0], s[1])),
-                new Rule(DiffGradParams.defaults(), 3, (u, h, t, p, g, s) -> u.diffGrad((DiffGradParams) h, t, p, g, s[0],
+                new Rule(DiffGradParams.defaults(), 3, (u, h, t, rows, p, g, s) -> u.diffGrad((DiffGradParams) h, t, p, g, s[0],
                         s[1], s[2])),
-                new Rule(ExAdamParams.defaults(), 2, (u, h, t, p, g, s) -> u.exAdam((ExAdamParams) h, t, p, g, s[0], s[1])),
-                new Rule(LambParams.defaults(), 2, (u, h, t, p, g, s) -> u.lamb((LambParams) h, t, p, g, s[0], s[1])),
-                new Rule(LarsParams.defaults(), 1, (u, h, t, p, g, s) -> u.lars((LarsParams) h, p, g, s[0])),
+                new Rule(ExAdamParams.defaults(), 2, (u, h, t, rows, p, g, s) -> u.exAdam((ExAdamParams) h, t, p, g, s[0], s[1])),
+                new Rule(LambParams.defaults(), 2, (u, h, t, rows, p, g, s) -> u.lamb((LambParams) h, t, p, g, s[0], s[1])),
+                new Rule(LarsParams.defaults(), 1, (u, h, t, rows, p, g, s) -> u.lars((LarsParams) h, p, g, s[0])),
                 new Rule(AdamPParams.defaults().withWeightDecay(0.1), 2,
-                        (u, h, t, p, g, s) -> u.adamP((AdamPParams) h, t, 1, p, g, s[0], s[1])),
-                new Rule(SgdpParams.defaults(), 1, (u, h, t, p, g, s) -> u.sgdp((SgdpParams) h, 1, p, g, s[0])),
-                new Rule(SignumParams.signum(), 1, (u, h, t, p, g, s) -> u.signum((SignumParams) h, p, g, s[0])));
+                        (u, h, t, rows, p, g, s) -> u.adamP((AdamPParams) h, t, rows, p, g, s[0], s[1])),
+                // a delta this large projects every tensor of more than one row
+                new Rule(new AdamPParams(1e-3, 0.9, 0.999, 1e-8, 0.1, 1e3, 0.1, false), 2,
+                        (u, h, t, rows, p, g, s) -> u.adamP((AdamPParams) h, t, rows, p, g, s[0], s[1])),
+                new Rule(SgdpParams.defaults(), 1,
+                        (u, h, t, rows, p, g, s) -> u.sgdp((SgdpParams) h, rows, p, g, s[0])),
+                new Rule(new SgdpParams(0.1, 0.9, 0, 1e-5, true, 1e3, 0.1, false), 1,
+                        (u, h, t, rows, p, g, s) -> u.sgdp((SgdpParams) h, rows, p, g, s[0])),
+                new Rule(SignumParams.signum(), 1, (u, h, t, rows, p, g, s) -> u.signum((SignumParams) h, p, g, s[0])));
     }
 
     @ParameterizedTest
@@ -99,7 +109,7 @@ class OptimizerTest {
                         gs.add(g);
                         expectedP.add(p.clone());
                         states.add(new float[rule.buffers()][SIZES[k]]);
-                        params.add(Param.of("t" + k, p, g));
+                        params.add(Param.of("t" + k, p, g, ROWS[k]));
                     }
                     b.group(rule.h(), params.toArray(Param[]::new));
                     try (Optimizer opt = b.build()) {
@@ -107,7 +117,7 @@ class OptimizerTest {
                             for (int k = 0; k < SIZES.length; k++) {
                                 float[] fresh = random(r, SIZES[k], 0.5);
                                 System.arraycopy(fresh, 0, gs.get(k), 0, fresh.length);
-                                rule.call().apply(u, rule.h(), t, expectedP.get(k), fresh, states.get(k));
+                                rule.call().apply(u, rule.h(), t, ROWS[k], expectedP.get(k), fresh, states.get(k));
                             }
                             Optimizer.StepReport report = opt.step();
                             assertEquals(t, report.step());

@@ -4,6 +4,7 @@ import dev.vela.parallel.BlockFunction;
 import dev.vela.parallel.RangeBody;
 import dev.vela.parallel.VelaPool;
 import java.lang.foreign.MemorySegment;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How every kernel façade runs work on its pool: elementwise kernels over spans of at most
@@ -112,9 +113,14 @@ public final class KernelRunner {
      * depend on the thread count.
      */
     public double[] sums(long n, boolean parallel, int k, SumsBlock f) {
+        return run(sumsPlan(n, k, f), parallel);
+    }
+
+    /** {@link #sums} as work not yet run (see {@link RowSums}). */
+    public static RowSums sumsPlan(long n, int k, SumsBlock f) {
         // one row: every call's sums start at out[0] (the whole row, or one block of it in the
         // block's own array), which is where a SumsBlock writes them
-        return rowSums(1, n, parallel, k, (start, length, cols, out, o) -> f.add(start, length, out));
+        return new RowSums(1, n, k, (start, length, cols, out, o) -> f.add(start, length, out));
     }
 
     /**
@@ -126,42 +132,100 @@ public final class KernelRunner {
      * row).
      */
     public double[] rowSums(long rows, long cols, boolean parallel, int k, RowSumsBlock f) {
-        double[] out = new double[Math.toIntExact(rows * k)];
-        if (rows == 0 || cols == 0) {
-            return out;
+        return run(rowSumsPlan(rows, cols, k, f), parallel);
+    }
+
+    /** {@link #rowSums} as work not yet run (see {@link RowSums}). */
+    public static RowSums rowSumsPlan(long rows, long cols, int k, RowSumsBlock f) {
+        return new RowSums(rows, cols, k, f);
+    }
+
+    /** Runs every unit of {@code sums} (on the pool when parallel) and returns its result. */
+    public double[] run(RowSums sums, boolean parallel) {
+        (parallel ? pool : INLINE).parallelFor(sums.units(), BLOCKS_PER_TASK, sums::run);
+        return sums.result();
+    }
+
+    /**
+     * {@link #rowSums} as independent units of work, so that a caller can run the units of many
+     * tensors' sums in one parallel loop: each unit writes only its own entries, any thread may
+     * run any unit, and {@link #result} combines them in a fixed order once all have run.
+     */
+    public static final class RowSums {
+        private final long rows;
+        private final long cols;
+        private final int k;
+        private final RowSumsBlock f;
+        /** Rows per unit when rows are short, else 0. */
+        private final long rowsPerUnit;
+        /** Blocks per row when rows are long, else 0. */
+        private final long blocksPerRow;
+        private final long units;
+        private final double[] out;
+        /** One partial per block of a long row, or null. */
+        private final double @Nullable [] partials;
+        private boolean combined;
+
+        private RowSums(long rows, long cols, int k, RowSumsBlock f) {
+            this.rows = rows;
+            this.cols = cols;
+            this.k = k;
+            this.f = f;
+            this.out = new double[Math.toIntExact(rows * k)];
+            if (rows == 0 || cols == 0) {
+                rowsPerUnit = blocksPerRow = units = 0;
+                partials = null;
+            } else if (cols <= REDUCTION_BLOCK) {
+                rowsPerUnit = REDUCTION_BLOCK / cols;
+                blocksPerRow = 0;
+                units = (rows + rowsPerUnit - 1) / rowsPerUnit;
+                partials = null;
+            } else {
+                rowsPerUnit = 0;
+                blocksPerRow = (cols + REDUCTION_BLOCK - 1) / REDUCTION_BLOCK;
+                units = Math.multiplyExact(rows, blocksPerRow);
+                partials = new double[Math.toIntExact(units * k)];
+            }
         }
-        VelaPool on = parallel ? pool : INLINE;
-        if (cols <= REDUCTION_BLOCK) {
-            long perCall = REDUCTION_BLOCK / cols, calls = (rows + perCall - 1) / perCall;
-            // each call writes its own rows' entries of out: no partials to combine
-            on.parallelFor(calls, BLOCKS_PER_TASK, (c0, c1) -> {
-                for (long c = c0; c < c1; c++) {
-                    long row = c * perCall, count = Math.min(perCall, rows - row);
+
+        /** The number of units. */
+        public long units() {
+            return units;
+        }
+
+        /** Runs the units [u0, u1). */
+        public void run(long u0, long u1) {
+            if (partials == null) {
+                // each unit sums its rows whole into their own entries of out: nothing to combine
+                for (long u = u0; u < u1; u++) {
+                    long row = u * rowsPerUnit, count = Math.min(rowsPerUnit, rows - row);
                     f.add(row * cols, (int) (count * cols), (int) cols, out, (int) (row * k));
                 }
-            });
-            return out;
-        }
-        long perRow = (cols + REDUCTION_BLOCK - 1) / REDUCTION_BLOCK;
-        long blocks = Math.multiplyExact(rows, perRow);
-        double[] partials = new double[Math.toIntExact(blocks * k)];
-        on.parallelFor(blocks, BLOCKS_PER_TASK, (b0, b1) -> {
+                return;
+            }
             double[] one = new double[k];
-            for (long b = b0; b < b1; b++) {
-                long row = b / perRow, first = (b % perRow) * REDUCTION_BLOCK;
+            for (long b = u0; b < u1; b++) {
+                long row = b / blocksPerRow, first = (b % blocksPerRow) * REDUCTION_BLOCK;
                 int length = (int) Math.min(REDUCTION_BLOCK, cols - first);
                 java.util.Arrays.fill(one, 0);
                 f.add(row * cols + first, length, length, one, 0);
                 System.arraycopy(one, 0, partials, (int) b * k, k);
             }
-        });
-        for (int b = 0; b < blocks; b++) {
-            int row = (int) (b / perRow);
-            for (int j = 0; j < k; j++) {
-                out[row * k + j] += partials[b * k + j];
-            }
         }
-        return out;
+
+        /** The sums, row by row, once every unit has run. */
+        public double[] result() {
+            if (partials != null && !combined) {
+                combined = true;
+                for (int b = 0; b < units; b++) {
+                    int row = (int) (b / blocksPerRow);
+                    for (int j = 0; j < k; j++) {
+                        out[row * k + j] += partials[b * k + j];
+                    }
+                }
+            }
+            return out;
+        }
     }
 
     /** The largest block partial; NaN if any partial is NaN; 0 for n = 0. */
