@@ -512,6 +512,7 @@ public final class VectorOptimOps implements OptimOps {
         FloatVector gScale = bc(s.gScale()), l2 = bc(s.l2()), b1 = bc(s.beta1()), c1 = bc(s.c1());
         FloatVector b2 = bc(s.beta2()), c2 = bc(s.c2()), invSqrtBc2 = bc(s.invSqrtBc2()), eps = bc(s.eps());
         boolean hasL2 = s.l2() != 0;
+        float[] lanes = new float[4 * L];
         for (int at = 0, o = outOffset; at < n; at += cols, o += 4) {
             FloatVector gp = FloatVector.zero(F), gg = gp, pp = gp, pu = gp;
             int i = at;
@@ -534,7 +535,11 @@ public final class VectorOptimOps implements OptimOps {
                 pp = madd(pv, pv, pp);
                 pu = madd(pv, u, pu);
             }
-            addLanes(out, o, gp, gg, pp, pu);
+            gp.intoArray(lanes, 0);
+            gg.intoArray(lanes, L);
+            pp.intoArray(lanes, 2 * L);
+            pu.intoArray(lanes, 3 * L);
+            addLanes(out, o, lanes);
             int rest = at + cols - i;
             TAIL.adamPMomentsAndSums(rest, rest, s, p, po + i, g, go + i, m, mo + i, v, vo + i, q, qo + i, out, o);
         }
@@ -548,6 +553,7 @@ public final class VectorOptimOps implements OptimOps {
         MemorySegment ps = slice(p, po, n), gs = slice(g, go, n), bs = slice(b, bo, n);
         FloatVector gScale = bc(s.gScale()), l2 = bc(s.l2()), mu = bc(s.momentum()), dampC = bc(s.dampC());
         boolean hasL2 = s.l2() != 0, first = s.first(), nesterov = s.nesterov();
+        float[] lanes = new float[4 * L];
         for (int at = 0, o = outOffset; at < n; at += cols, o += 4) {
             FloatVector gp = FloatVector.zero(F), gg = gp, pp = gp, pd = gp;
             int i = at;
@@ -567,7 +573,11 @@ public final class VectorOptimOps implements OptimOps {
                 pp = madd(pv, pv, pp);
                 pd = madd(pv, d, pd);
             }
-            addLanes(out, o, gp, gg, pp, pd);
+            gp.intoArray(lanes, 0);
+            gg.intoArray(lanes, L);
+            pp.intoArray(lanes, 2 * L);
+            pd.intoArray(lanes, 3 * L);
+            addLanes(out, o, lanes);
             int rest = at + cols - i;
             TAIL.sgdPMomentumAndSums(rest, rest, s, p, po + i, g, go + i, b, bo + i, out, o);
         }
@@ -637,11 +647,16 @@ public final class VectorOptimOps implements OptimOps {
         TAIL.centeredSums(n - i, center, x, xo + i, out);
     }
 
-    private static void addLanes(double[] out, int o, FloatVector a, FloatVector b, FloatVector c, FloatVector d) {
-        out[o] += sumLanes(a);
-        out[o + 1] += sumLanes(b);
-        out[o + 2] += sumLanes(c);
-        out[o + 3] += sumLanes(d);
+    /**
+     * Adds to out[o + j] the lanes of the j-th of four vectors stored one after another in
+     * {@code lanes}, each summed by sumLanes. A row's sums go through an array because C2 did not
+     * inline this call into the large row kernels: with the four vectors as arguments, each call
+     * boxed them on the heap (JFR: about 10% of AdamP's first pass over rows of 1024).
+     */
+    private static void addLanes(double[] out, int o, float[] lanes) {
+        for (int j = 0; j < 4; j++) {
+            out[o + j] += sumLanes(FloatVector.fromArray(F, lanes, j * L));
+        }
     }
 
     // ---- bfloat16 storage ------------------------------------------------------------------------
