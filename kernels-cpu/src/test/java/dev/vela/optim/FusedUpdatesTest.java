@@ -21,6 +21,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -48,6 +49,46 @@ class FusedUpdatesTest {
 
     private static void assertNear(double[] expected, float[] actual, double tol) {
         PublishedValuesTest.assertNear(expected, actual, tol, "p");
+    }
+
+    /**
+     * diffGrad's vector kernel computes its friction by a series where |prev - g| <= 1/4 and by an
+     * exponential elsewhere, which round differently in about one element in 5000. Which path an
+     * element takes must not depend on where the span it is updated in starts, as long as spans
+     * start at multiples of 1024 elements (the runner's chunks do): else the bits would depend on
+     * the thread count. Every piece boundary here has a large change just before it, so a path
+     * decided across a boundary shows in the next thousand elements.
+     */
+    @Test
+    void diffGradTakesTheSamePathsWhereverASpanStarts() {
+        Assumptions.assumeTrue(Capabilities.current().vectorAvailable(), "the Vector implementation is inactive");
+        int piece = 2048, pieces = 150, n = piece * pieces;
+        SplittableRandom r = new SplittableRandom(3);
+        float[] p0 = new float[n], g = new float[n], prev0 = new float[n], m0 = new float[n], v0 = new float[n];
+        for (int i = 0; i < n; i++) {
+            p0[i] = (float) r.nextGaussian();
+            g[i] = (float) r.nextGaussian();
+            prev0[i] = g[i] + (float) r.nextDouble(-0.2, 0.2);
+            m0[i] = (float) r.nextGaussian() * 0.1f;
+            v0[i] = (float) r.nextDouble(0.01, 1);
+        }
+        for (int b = 1; b < pieces; b++) {
+            prev0[b * piece - 1 - r.nextInt(64)] += 5;
+        }
+        try (VelaPool pool = VelaPool.create(1)) {
+            FusedUpdates u = FusedUpdates.create(Implementation.VECTOR, pool);
+            DiffGradParams h = DiffGradParams.defaults();
+            float[] p = p0.clone(), m = m0.clone(), v = v0.clone(), prev = prev0.clone();
+            u.diffGrad(h, 3, p, g, m, v, prev);
+            MemorySegment ps = MemorySegment.ofArray(p0.clone()), gs = MemorySegment.ofArray(g),
+                    ms = MemorySegment.ofArray(m0.clone()), vs = MemorySegment.ofArray(v0.clone()),
+                    qs = MemorySegment.ofArray(prev0.clone());
+            for (int at = 0; at < n; at += piece) {
+                u.diffGrad(h, 3, piece, ps, at, gs, at, ms, at, vs, at, qs, at);
+            }
+            assertArrayEquals(p, ps.toArray(F), "p, one call against calls of " + piece);
+            assertArrayEquals(prev, qs.toArray(F), "prev");
+        }
     }
 
     // ---- closed forms -----------------------------------------------------------------------

@@ -265,18 +265,22 @@ public final class VectorOptimOps implements OptimOps {
     /** Up to this |prev - g'| diffGrad's friction comes from the sigmoid's series. */
     private static final float SIGMOID_SERIES_MAX = 0.25f;
 
-    /** Elements per diffGrad tile on the exponential path: the friction scratch stays in L1. */
+    /** Elements per diffGrad tile on the exponential path; tiles are aligned to multiples of it. */
     private static final int DIFFGRAD_TILE = 1024;
 
     /**
      * diffGrad. Its friction xi = 1 / (1 + e^-x), x = |prev - g'|, is the sigmoid of x. Where
      * every lane of a vector has x <= 1/4, xi comes from the sigmoid's odd series to x^7 (within
      * 1e-10; see {@link #diffGradSeries}) in the update loop itself. From the first vector with
-     * a larger x, a tile of 1024 elements takes the exponential path: the Vector API's EXP into a
-     * small array, then the update. EXP costs about 0.33 ns per element on this machine (a call
-     * around which every live register is saved), as much as AdamW's whole update, and a loop
-     * that merely contained the call ran at half speed even where it never made it: hence the
-     * separate loops. Gradients of trained networks rarely change by a quarter between steps.
+     * a larger x to the next multiple of 1024 elements, a tile takes the exponential path: the
+     * friction 1 + e^-x over prev, then the update. The two paths round differently (about one
+     * element in 5000), so tiles are aligned to the call's start, not to where the larger x was
+     * found: the runner's spans start at multiples of 1024, and each element's path is then the
+     * same for any thread count. The exponential was once the Vector API's EXP, 0.33 ns per element here
+     * (a call around which every live register is saved), and a loop that merely contained the
+     * call ran at half speed even where it never made it: hence the separate loops; our own
+     * polynomial inside the update loop ran slower still. Gradients of trained networks rarely
+     * change by a quarter between steps.
      */
     @Override
     public void diffGrad(int n, DiffGradStep s, MemorySegment p, long po, MemorySegment g, long go, MemorySegment m,
@@ -284,15 +288,13 @@ public final class VectorOptimOps implements OptimOps {
         MemorySegment ps = slice(p, po, n), gs = slice(g, go, n), ms = slice(m, mo, n), vs = slice(v, vo, n);
         MemorySegment qs = slice(prev, prevO, n);
         int bound = F.loopBound(n);
-        float[] friction = null;
         for (int i = diffGradSeries(0, bound, s, ps, gs, ms, vs, qs); i < bound;
              i = diffGradSeries(i, bound, s, ps, gs, ms, vs, qs)) {
-            int c = Math.min(DIFFGRAD_TILE, bound - i);
-            if (friction == null) {
-                friction = new float[DIFFGRAD_TILE];
-            }
-            diffGradFriction(c, i, s, ps, gs, qs, friction);
-            diffGradUpdate(c, i, s, ps, gs, ms, vs, qs, friction);
+            // the tile ends at the next multiple of DIFFGRAD_TILE: spans start at such multiples,
+            // so each element's path, and its bits, do not depend on how a tensor is cut
+            int c = Math.min((i / DIFFGRAD_TILE + 1) * DIFFGRAD_TILE, bound) - i;
+            diffGradFriction(c, i, s, ps, gs, qs);
+            diffGradUpdate(c, i, s, ps, gs, ms, vs, qs);
             i += c;
         }
         TAIL.diffGrad(n - bound, s, p, po + bound, g, go + bound, m, mo + bound, v, vo + bound, prev, prevO + bound);
@@ -334,31 +336,63 @@ public final class VectorOptimOps implements OptimOps {
     }
 
     /**
-     * The exponential path's friction[j] = 1 + e^-|prev - g'| for a tile, in loops of their own.
-     * The Vector API's EXP calls a stub around which every live vector register is saved and, on
-     * segments, the access checks are repeated: inside the update loop it cost 1.4 ns per
-     * element. Over a plain array this path takes about 1 ns per element in cache.
+     * The exponential path's friction 1 + e^-|prev - g'| for the tile [t0, t0 + c), written over
+     * prev (the update reads it from there before it stores g' into prev): the exponent, then
+     * {@link #onePlusExp} over it. prev, not a scratch array: with heap segments, a float[]
+     * accessed in the same loops left C2 without the segments' array type, and it compiled their
+     * vector stores as per-lane fallbacks (3x slower).
      */
     private static void diffGradFriction(int c, int t0, DiffGradStep s, MemorySegment ps, MemorySegment gs,
-                                         MemorySegment qs, float[] friction) {
-        FloatVector gScale = bc(s.gScale()), l2 = bc(s.l2()), one = bc(1f);
+                                         MemorySegment qs) {
+        FloatVector gScale = bc(s.gScale()), l2 = bc(s.l2());
         boolean hasL2 = s.l2() != 0;
         for (int j = 0; j < c; j += L) {
             FloatVector gv = load(gs, t0 + j).mul(gScale);
             if (hasL2) {
                 gv = madd(load(ps, t0 + j), l2, gv);
             }
-            load(qs, t0 + j).sub(gv).abs().neg().intoArray(friction, j);
+            store(load(qs, t0 + j).sub(gv).abs().neg(), qs, t0 + j);
         }
-        // EXP over a plain array: after its stub call, segment accesses would repeat their checks
-        for (int j = 0; j < c; j += L) {
-            FloatVector.fromArray(F, friction, j).lanewise(VectorOperators.EXP).add(one).intoArray(friction, j);
+        onePlusExp(qs, t0, c);
+    }
+
+    /**
+     * y[i] = 1 + e^y[i] for y <= 0 (NaN stays NaN), over [from, from + c), c a multiple of L:
+     * y = k ln2 + r with |r| <= ln2 / 2, e^r by Cephes' expf polynomial (relative error about
+     * 1e-7), 2^k from the exponent bits. Below y = -20, 1 + e^y rounds to 1 in float, so y is
+     * clamped there and k stays in [-29, 0] (no subnormal scale). Only adds, multiplies and fused
+     * multiply-adds, so the same bits in interpreted and compiled code: the Vector API's EXP, once
+     * used here, calls a stub when compiled whose results differ in the last bit from its
+     * interpreted fallback's, and a step gave different bits before and after C2 compiled it
+     * (OptimizerTest caught it once, comparing a warm optimizer with one kernel call per tensor).
+     */
+    private static void onePlusExp(MemorySegment ys, int from, int c) {
+        FloatVector one = bc(1f), floor = bc(-20f), log2e = bc(1.44269504f), round = bc(0x1.8p23f);
+        FloatVector negLn2Hi = bc(-0.693359375f), negLn2Lo = bc(2.12194440e-4f);
+        FloatVector c0 = bc(1.9875691500e-4f), c1 = bc(1.3981999507e-3f), c2 = bc(8.3334519073e-3f);
+        FloatVector c3 = bc(4.1665795894e-2f), c4 = bc(1.6666665459e-1f), c5 = bc(5.0000001201e-1f);
+        IntVector bias = IntVector.broadcast(I, 127 - Float.floatToRawIntBits(0x1.8p23f));
+        for (int i = from; i < from + c; i += L) {
+            FloatVector x = load(ys, i).max(floor);
+            // t = 1.5 * 2^23 + k: adding the constant rounds x log2(e) to the nearest integer k,
+            // which then sits in t's low mantissa bits
+            FloatVector t = madd(x, log2e, round);
+            FloatVector k = t.sub(round);
+            FloatVector r = madd(k, negLn2Lo, madd(k, negLn2Hi, x));
+            FloatVector poly = madd(madd(madd(madd(madd(c0, r, c1), r, c2), r, c3), r, c4), r, c5);
+            FloatVector er = madd(poly, r.mul(r), r.add(one));
+            FloatVector scale = ((IntVector) t.reinterpretAsInts()).add(bias).lanewise(VectorOperators.LSHL, 23)
+                    .reinterpretAsFloats();
+            store(er.mul(scale).add(one), ys, i);
         }
     }
 
-    /** The tile's update: m, v as Adam; p -= stepSize m / (friction (sqrt(v) + eps)); prev = g'. */
+    /**
+     * The tile's update: m, v as Adam; p -= stepSize m / (friction (sqrt(v) + eps)), the friction
+     * read from prev; prev = g'.
+     */
     private static void diffGradUpdate(int c, int t0, DiffGradStep s, MemorySegment ps, MemorySegment gs,
-                                       MemorySegment ms, MemorySegment vs, MemorySegment qs, float[] friction) {
+                                       MemorySegment ms, MemorySegment vs, MemorySegment qs) {
         FloatVector gScale = bc(s.gScale()), l2 = bc(s.l2());
         FloatVector b1 = bc(s.beta1()), c1 = bc(s.c1()), b2 = bc(s.beta2()), c2 = bc(s.c2());
         FloatVector negStep = bc(-s.stepSize()), eps = bc(s.eps());
@@ -372,11 +406,12 @@ public final class VectorOptimOps implements OptimOps {
             }
             FloatVector m1 = madd(load(ms, i), b1, gv.mul(c1));
             FloatVector v1 = madd(load(vs, i), b2, gv.mul(c2).mul(gv));
+            FloatVector friction = load(qs, i);
             store(m1, ms, i);
             store(v1, vs, i);
             store(gv, qs, i);
             // xi m / (sqrt(v) + eps) with xi = 1 / friction, as one division
-            store(madd(m1.div(FloatVector.fromArray(F, friction, j).mul(v1.sqrt().add(eps))), negStep, pv), ps, i);
+            store(madd(m1.div(friction.mul(v1.sqrt().add(eps))), negStep, pv), ps, i);
         }
     }
 
