@@ -1,6 +1,12 @@
 package dev.vela.memory;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Argument checks shared by every kernel: each failure names the argument and its value, and
@@ -48,6 +54,39 @@ public final class SegmentChecks {
         if (segment.isReadOnly()) {
             throw new IllegalArgumentException(name + " is read-only but is written by this kernel");
         }
+    }
+
+    /**
+     * The indices {i, j} (i < j) of two ranges that share memory, or null when all are disjoint
+     * (empty ranges share none). Ranges can only meet within the same memory (the same heap array, or native memory), so
+     * each such set is sorted by start and only neighbours compared: O(n log n), where checking
+     * every pair took seconds for an optimizer over 16K tensors.
+     */
+    public static int @Nullable [] overlappingPair(List<MemorySegment> ranges) {
+        Map<Object, List<Integer>> byMemory = new IdentityHashMap<>();
+        Object nativeMemory = new Object();
+        for (int i = 0; i < ranges.size(); i++) {
+            if (ranges.get(i).byteSize() > 0) {
+                Object base = ranges.get(i).heapBase().orElse(nativeMemory);
+                byMemory.computeIfAbsent(base, b -> new ArrayList<>()).add(i);
+            }
+        }
+        for (List<Integer> same : byMemory.values()) {
+            same.sort(Comparator.comparingLong(i -> ranges.get(i).address()));
+            int reaching = same.get(0);
+            for (int k = 1; k < same.size(); k++) {
+                int next = same.get(k);
+                MemorySegment r = ranges.get(reaching);
+                if (ranges.get(next).address() < r.address() + r.byteSize()) {
+                    return new int[] {Math.min(reaching, next), Math.max(reaching, next)};
+                }
+                MemorySegment n = ranges.get(next);
+                if (n.address() + n.byteSize() > r.address() + r.byteSize()) {
+                    reaching = next;
+                }
+            }
+        }
+        return null;
     }
 
     /** Fails unless two arrays have the same length. */

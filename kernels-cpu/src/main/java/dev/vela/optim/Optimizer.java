@@ -1,5 +1,6 @@
 package dev.vela.optim;
 
+import dev.vela.memory.SegmentChecks;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -203,12 +204,9 @@ public interface Optimizer extends AutoCloseable {
             if (names.isEmpty()) {
                 throw new IllegalArgumentException("an optimizer needs at least one tensor");
             }
-            for (int i = 0; i < ranges.size(); i++) {
-                for (int j = i + 1; j < ranges.size(); j++) {
-                    if (ranges.get(i).asOverlappingSlice(ranges.get(j)).isPresent()) {
-                        throw new IllegalArgumentException(what.get(i) + " and " + what.get(j) + " overlap");
-                    }
-                }
+            int[] overlap = SegmentChecks.overlappingPair(ranges);
+            if (overlap != null) {
+                throw new IllegalArgumentException(what.get(overlap[0]) + " and " + what.get(overlap[1]) + " overlap");
             }
             List<OptimizerSetup.Group> groups = new ArrayList<>();
             for (int i = 0; i < hyper.size(); i++) {
