@@ -29,6 +29,7 @@ final class FusedOptimizer implements Optimizer {
     private final FusedUpdates kernels;
     private final FloatKernels norms;
     private final OptimizerSetup setup;
+    private final Runnable memoryCheck;
     private final List<Slot> slots;
     private final Arena arena;
     private final boolean share;
@@ -42,6 +43,7 @@ final class FusedOptimizer implements Optimizer {
 
     FusedOptimizer(OptimizerSetup setup) {
         this.setup = setup;
+        this.memoryCheck = setup.memoryCheck();
         this.kernels = setup.kernels();
         this.norms = FloatKernels.create(kernels.implementation(), kernels.pool());
         this.lossScale = setup.lossScale();
@@ -130,7 +132,7 @@ final class FusedOptimizer implements Optimizer {
     public StepReport step() {
         checkOpen();
         // the tensors' memory may have been closed since build(): fail before any tensor is written
-        setup.checkMemory();
+        memoryCheck.run();
         OptimizerSetup.Scale scale = setup.gradientScale(norms, lossScale);
         if (scale.skip()) {
             return new StepReport(step, true, scale.gradNorm(), 0);

@@ -2,8 +2,11 @@ package dev.vela.optim;
 
 import dev.vela.kernels.FloatKernels;
 import dev.vela.memory.SegmentChecks;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -70,11 +73,35 @@ public record OptimizerSetup(FusedUpdates kernels, List<Group> groups, double cl
 
     /** Fails, naming the tensor, when a tensor's values or gradients can no longer be used. */
     public void checkMemory() {
+        memoryCheck().run();
+    }
+
+    /**
+     * {@link #checkMemory} prepared once, for an implementation to run every step: the
+     * tensors' ranges and writability were checked when each {@link Param} was made and cannot
+     * change, so only whether each arena is still open and usable from this thread is left, and
+     * that is one check per arena, not per tensor (16384 tensors took 1 to 3 ms per step, their
+     * metadata out of cache).
+     */
+    public Runnable memoryCheck() {
+        Map<MemorySegment.Scope, String> first = new IdentityHashMap<>();
+        List<MemorySegment> segments = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
         for (Param p : params()) {
-            SegmentChecks.checkWritableRange(p.name() + " values", p.values(), p.valuesOffset(), p.length(),
-                    Float.BYTES);
-            SegmentChecks.checkRange(p.name() + " grads", p.grads(), p.gradsOffset(), p.length(), Float.BYTES);
+            for (int k = 0; k < 2; k++) {
+                MemorySegment s = k == 0 ? p.values() : p.grads();
+                String label = p.name() + (k == 0 ? " values" : " grads");
+                if (first.putIfAbsent(s.scope(), label) == null) {
+                    segments.add(s);
+                    labels.add(label);
+                }
+            }
         }
+        return () -> {
+            for (int i = 0; i < segments.size(); i++) {
+                SegmentChecks.checkRange(labels.get(i), segments.get(i), 0, 0, Float.BYTES);
+            }
+        };
     }
 
     /**

@@ -67,6 +67,7 @@ public final class Optimizer8bit implements Optimizer {
     }
 
     private final OptimizerSetup setup;
+    private final Runnable memoryCheck;
     private final BlockwiseStates settings;
     private final FusedUpdates kernels;
     private final BlockKernels blocks;
@@ -99,6 +100,7 @@ public final class Optimizer8bit implements Optimizer {
 
     Optimizer8bit(OptimizerSetup setup, BlockwiseStates settings) {
         this.setup = setup;
+        this.memoryCheck = setup.memoryCheck();
         this.settings = settings;
         this.kernels = setup.kernels();
         this.blocks = BlockKernels.of(kernels.implementation());
@@ -247,7 +249,7 @@ public final class Optimizer8bit implements Optimizer {
     @Override
     public StepReport step() {
         checkOpen();
-        setup.checkMemory();
+        memoryCheck.run();
         OptimizerSetup.Scale scale = setup.gradientScale(norms, lossScale);
         if (scale.skip()) {
             return new StepReport(step, true, scale.gradNorm(), 0);
