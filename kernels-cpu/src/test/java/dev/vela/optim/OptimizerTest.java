@@ -31,11 +31,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 class OptimizerTest {
 
     /**
-     * Tensor sizes: empty, tiny, odd, and more than one 32K chunk; with their rows for AdamP and
-     * SGDP: one, one element each, short rows, and rows longer than a 16K reduction block.
+     * Tensor sizes: empty, tiny, odd, two 16K blocks within one 32K chunk, and more than one chunk
+     * (the Optimizer runs a norm-based tensor of up to 32K elements whole, in one task); with
+     * their rows for AdamP and SGDP: one, one element each, short rows, and rows longer than a
+     * 16K reduction block.
      */
-    private static final int[] SIZES = {0, 1, 17, 1000, 70_001, 80_000};
-    private static final int[] ROWS = {1, 1, 17, 8, 1, 2};
+    private static final int[] SIZES = {0, 1, 17, 1000, 20_000, 70_001, 80_000};
+    private static final int[] ROWS = {1, 1, 17, 8, 16, 1, 2};
 
     static List<Implementation> implementations() {
         List<Implementation> list = new ArrayList<>(List.of(Implementation.SCALAR));
