@@ -24,11 +24,8 @@ public final class SegmentChecks {
         }
     }
 
-    /**
-     * Fails unless {@code segment} is non-null, alive, accessible from this thread, and holds
-     * elements {@code [offset, offset + n)} of {@code elementBytes} bytes each.
-     */
-    public static void checkRange(String name, MemorySegment segment, long offset, long n, long elementBytes) {
+    /** Fails unless {@code segment} is non-null, its arena still open, and accessible from this thread. */
+    public static void checkUsable(String name, MemorySegment segment) {
         if (segment == null) {
             throw new NullPointerException(name + " must not be null");
         }
@@ -38,6 +35,14 @@ public final class SegmentChecks {
         if (!segment.isAccessibleBy(Thread.currentThread())) {
             throw new IllegalStateException(name + ": the segment belongs to a confined arena of another thread");
         }
+    }
+
+    /**
+     * Fails unless {@code segment} is non-null, alive, accessible from this thread, and holds
+     * elements {@code [offset, offset + n)} of {@code elementBytes} bytes each.
+     */
+    public static void checkRange(String name, MemorySegment segment, long offset, long n, long elementBytes) {
+        checkUsable(name, segment);
         if (offset < 0) {
             throw new IllegalArgumentException(name + "Offset must be >= 0, was " + offset);
         }

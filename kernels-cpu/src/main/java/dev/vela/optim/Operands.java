@@ -4,6 +4,7 @@ import static dev.vela.memory.SegmentChecks.checkCount;
 import static dev.vela.memory.SegmentChecks.checkRange;
 import static dev.vela.memory.SegmentChecks.checkSameLength;
 import static dev.vela.memory.SegmentChecks.checkWritableRange;
+import static dev.vela.memory.SegmentChecks.overlappingPair;
 
 import dev.vela.internal.run.KernelRunner;
 import java.lang.foreign.MemorySegment;
@@ -74,16 +75,10 @@ final class Operands {
 
     /** Fails, naming both, if any two of the ranges share memory. */
     void checkDisjoint() {
-        if (n == 0) {
-            return;
-        }
-        for (int i = 0; i < ranges.size(); i++) {
-            for (int j = i + 1; j < ranges.size(); j++) {
-                if (ranges.get(i).asOverlappingSlice(ranges.get(j)).isPresent()) {
-                    throw new IllegalArgumentException(names.get(i) + " and " + names.get(j)
-                            + " overlap; a fused update needs separate buffers");
-                }
-            }
+        int[] pair = overlappingPair(ranges);
+        if (pair != null) {
+            throw new IllegalArgumentException(names.get(pair[0]) + " and " + names.get(pair[1])
+                    + " overlap; a fused update needs separate buffers");
         }
     }
 
