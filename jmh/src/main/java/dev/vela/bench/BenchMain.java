@@ -27,6 +27,10 @@ import org.openjdk.jmh.util.Statistics;
  * {@code ./vela bench [filter]}: runs the quick suite (or the benchmarks matching the regex
  * {@code filter}, plus the STREAM triad anchors), prints the summary table and writes
  * {@code summary.csv}, {@code jmh-result.json} and {@code machine.txt} to the output directory.
+ * Options: {@code --out DIR}, {@code --iterations N}, {@code --iteration-ms MS}, {@code --forks N},
+ * and {@code --pages huge|normal}: every benchmark's buffers (and, through
+ * {@code -XX:+UseTransparentHugePages}, the Java heap) on transparent huge pages where
+ * {@link dev.vela.memory.Memory#hugePageArena()} has them (the default), or on normal pages.
  *
  * <p>Every fork runs with {@code -Dvela.simd=vector} and the benchmarks demand the vector
  * implementation, so a run that lost {@code --add-modules jdk.incubator.vector} fails instead of
@@ -52,6 +56,8 @@ public final class BenchMain {
         // five iterations: their median (see Summary.Measurement) survives two slowed ones
         int forks = 1, warmups = 3, iterations = 5;
         long iterationMs = 500;
+        // every benchmark's buffers on huge pages (Memory.hugePageArena) unless --pages normal
+        String pages = "huge";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(args[++i]);
@@ -59,6 +65,7 @@ public final class BenchMain {
                 case "--warmups" -> warmups = Integer.parseInt(args[++i]);
                 case "--iteration-ms" -> iterationMs = Long.parseLong(args[++i]);
                 case "--forks" -> forks = Integer.parseInt(args[++i]);
+                case "--pages" -> pages = BenchSupport.pages(args[++i]);
                 default -> filter = args[i];
             }
         }
@@ -74,7 +81,7 @@ public final class BenchMain {
         try (VelaPool one = VelaPool.create(1)) {
             implName = FloatKernels.create(Implementation.VECTOR, one).implementationName();
         }
-        String machine = MachineInfo.describe(caps, implName);
+        String machine = MachineInfo.describe(caps, implName, pages);
         System.out.println(machine);
         Files.writeString(out.resolve("machine.txt"), machine);
 
@@ -90,8 +97,10 @@ public final class BenchMain {
                 .resultFormat(ResultFormatType.JSON)
                 .result(out.resolve("jmh-result.json").toString())
                 .jvmArgsAppend("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                        "-Dvela.simd=vector", "-Xms1g", "-Xmx2g", "-XX:MaxDirectMemorySize=8g",
-                        "-XX:+UseParallelGC");
+                        "-Dvela.simd=vector", "-D" + BenchSupport.PAGES_PROPERTY + "=" + pages, "-Xms1g", "-Xmx2g",
+                        "-XX:MaxDirectMemorySize=8g", "-XX:+UseParallelGC",
+                        // heap arrays (SegmentVsArrayBench) on the same kind of pages as the segments
+                        pages.equals("huge") ? "-XX:+UseTransparentHugePages" : "-XX:-UseTransparentHugePages");
         if (filter != null) {
             opts.include(ANCHORS);
         }

@@ -2,6 +2,7 @@ package dev.vela.bench;
 
 import dev.vela.kernels.FloatKernels;
 import dev.vela.kernels.Implementation;
+import dev.vela.memory.Memory;
 import dev.vela.nativeref.CReference;
 import dev.vela.parallel.VelaPool;
 import java.lang.foreign.Arena;
@@ -11,7 +12,28 @@ import java.util.Locale;
 /** Helpers shared by the benchmark states. */
 final class BenchSupport {
 
+    /** System property the forks read: "huge" or "normal". */
+    static final String PAGES_PROPERTY = "vela.bench.pages";
+
     private BenchSupport() {
+    }
+
+    /** Validates a --pages value. */
+    static String pages(String value) {
+        if (!value.equals("huge") && !value.equals("normal")) {
+            throw new IllegalArgumentException("--pages must be huge or normal, was " + value);
+        }
+        return value;
+    }
+
+    /**
+     * The arena for a benchmark's buffers: {@link Memory#hugePageArena()} unless the run asked for
+     * normal pages, so the kernels, the C reference and the STREAM anchors read and write the
+     * same kind of memory in a run.
+     */
+    static Arena arena() {
+        return pages(System.getProperty(PAGES_PROPERTY, "huge")).equals("huge") ? Memory.hugePageArena()
+                : Arena.ofShared();
     }
 
     /** "1" or "all" (one per available processor). */

@@ -47,7 +47,7 @@ public class DoubleKernelBench {
     public void setUp() {
         pool = VelaPool.create(BenchSupport.threads(threads));
         k = DoubleKernels.create(Implementation.valueOf(impl.toUpperCase(Locale.ROOT)), pool);
-        arena = Arena.ofShared();
+        arena = BenchSupport.arena();
         x = arena.allocate(size * 8, 64);
         y = arena.allocate(size * 8, 64);
         for (long i = 0; i < size; i++) {

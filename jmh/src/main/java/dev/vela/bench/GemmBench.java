@@ -87,7 +87,7 @@ public class GemmBench {
         n = s[1];
         k = s[2];
         int t = BenchSupport.threads(threads);
-        arena = Arena.ofShared();
+        arena = BenchSupport.arena();
         as = random(arena, (long) m * k, 1);
         bs = random(arena, (long) k * n, 2);
         cs = arena.allocate((long) m * n * Float.BYTES, 64);

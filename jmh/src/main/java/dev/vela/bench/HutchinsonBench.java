@@ -57,7 +57,7 @@ public class HutchinsonBench {
     @Setup(Level.Trial)
     public void setUp() {
         pool = VelaPool.create(BenchSupport.threads(threads));
-        arena = Arena.ofShared();
+        arena = BenchSupport.arena();
         MemorySegment h = arena.allocate((long) size * size * Float.BYTES, 64);
         SplittableRandom r = new SplittableRandom(1);
         for (int i = 0; i < size; i++) {

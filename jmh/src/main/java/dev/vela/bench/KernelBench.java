@@ -50,7 +50,7 @@ public class KernelBench {
         pool = VelaPool.create(t);
         k = BenchSupport.kernels(impl, pool);
         c = BenchSupport.c(t);
-        arena = Arena.ofShared();
+        arena = BenchSupport.arena();
         x = BenchSupport.floats(arena, size, -0.5f, 1e-3f);
         y = BenchSupport.floats(arena, size, 1f, 1e-3f);
         z = BenchSupport.floats(arena, size, 0.25f, 1e-3f);

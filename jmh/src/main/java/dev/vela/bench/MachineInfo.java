@@ -1,6 +1,7 @@
 package dev.vela.bench;
 
 import dev.vela.kernels.Capabilities;
+import dev.vela.memory.Memory;
 import dev.vela.nativeref.CReference;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,13 +13,15 @@ final class MachineInfo {
     private MachineInfo() {
     }
 
-    static String describe(Capabilities caps, String implName) {
+    static String describe(Capabilities caps, String implName, String pages) {
         StringBuilder sb = new StringBuilder();
         sb.append("cpu: ").append(cpuModel()).append(", ").append(Runtime.getRuntime().availableProcessors())
                 .append(" cores available\n");
         sb.append("jdk: ").append(Runtime.version()).append(" (").append(System.getProperty("java.vm.name")).append(")\n");
         sb.append("vela kernels: ").append(implName).append(" (").append(caps.vectorBitSize()).append("-bit, ")
                 .append(caps.floatLanes()).append(" float lanes, FMA ").append(caps.fma() ? "on" : "off").append(")\n");
+        sb.append("buffers: ").append(pages.equals("huge") ? Memory.hugePageStatus()
+                : "normal pages (--pages normal)").append('\n');
         sb.append("openblas: ").append(openBlas()).append('\n');
         sb.append("c reference: ").append(CReference.isAvailable() ? CReference.buildFlags()
                 : "unavailable: " + CReference.unavailableReason()).append('\n');

@@ -112,7 +112,7 @@ public class OptimizerBench {
         pool = VelaPool.create(t);
         u = FusedUpdates.create(Implementation.valueOf(impl.toUpperCase(Locale.ROOT)), pool);
         c = BenchSupport.c(t);
-        arena = Arena.ofShared();
+        arena = BenchSupport.arena();
         p = BenchSupport.floats(arena, size, -0.5f, 1e-3f);
         g = BenchSupport.floats(arena, size, -0.3f, 7e-4f);
         m = BenchSupport.floats(arena, size, 0f, 0f);

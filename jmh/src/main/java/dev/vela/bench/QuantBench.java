@@ -65,7 +65,7 @@ public class QuantBench {
         pool = VelaPool.create(BenchSupport.threads(threads));
         q = BlockQuantizer.create(pool);
         layout = new BlockLayout(size, 256);
-        arena = Arena.ofShared();
+        arena = BenchSupport.arena();
         x = arena.allocate(size * Float.BYTES, 64);
         float[] pattern = new float[1 << 16];
         SplittableRandom r = new SplittableRandom(1);

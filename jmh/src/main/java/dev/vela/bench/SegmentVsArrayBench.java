@@ -48,7 +48,7 @@ public class SegmentVsArrayBench {
     public void setUp() {
         pool = VelaPool.create(1);
         k = BenchSupport.kernels(impl, pool);
-        arena = Arena.ofShared();
+        arena = BenchSupport.arena();
         xa = new float[size];
         ya = new float[size];
         for (int i = 0; i < size; i++) {

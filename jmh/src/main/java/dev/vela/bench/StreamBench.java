@@ -39,7 +39,7 @@ public class StreamBench {
         int t = BenchSupport.threads(threads);
         pool = VelaPool.create(t);
         c = BenchSupport.c(t);
-        arena = Arena.ofShared();
+        arena = BenchSupport.arena();
         a = BenchSupport.floats(arena, size, 1f, 1e-3f);
         b = BenchSupport.floats(arena, size, 2f, 1e-3f);
         cc = BenchSupport.floats(arena, size, 0.5f, 1e-3f);

@@ -16,6 +16,33 @@ public final class Memory {
     private Memory() {
     }
 
+    /**
+     * A new shared arena for large buffers: on Linux (x86-64, aarch64) with native access enabled
+     * for this module and transparent huge pages not disabled, its memory is mapped 2 MiB-aligned
+     * and advised for huge pages, which made streaming kernels 5% to 20% faster out of cache here;
+     * anywhere else, a plain {@link Arena#ofShared()} ({@link #hugePageStatus()} says which and
+     * why). Small allocations are packed into shared mappings, so the memory beyond what was
+     * asked stays below 2 MiB per mapping; alignments above 2 MiB are rejected. Closing the arena
+     * invalidates its segments and unmaps the memory.
+     */
+    public static Arena hugePageArena() {
+        Arena arena = HugePageArena.createOrNull();
+        return arena != null ? arena : Arena.ofShared();
+    }
+
+    /** Whether {@link #hugePageArena()} maps huge pages in this JVM. */
+    public static boolean hugePagesAvailable() {
+        return HugePageArena.unavailableReason() == null;
+    }
+
+    /**
+     * One line saying whether {@link #hugePageArena()} maps huge pages in this JVM and, if not,
+     * why (not Linux, native access not enabled and the flag that enables it, THP disabled).
+     */
+    public static String hugePageStatus() {
+        return HugePageArena.status();
+    }
+
     /** A zeroed, 64-byte aligned segment of {@code count} floats in {@code arena}. */
     public static MemorySegment allocateFloats(Arena arena, long count) {
         return allocate(arena, count, ValueLayout.JAVA_FLOAT.byteSize(), "count");

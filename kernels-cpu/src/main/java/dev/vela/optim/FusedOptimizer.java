@@ -2,6 +2,7 @@ package dev.vela.optim;
 
 import dev.vela.internal.run.KernelRunner;
 import dev.vela.kernels.FloatKernels;
+import dev.vela.memory.Memory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -47,7 +48,7 @@ final class FusedOptimizer implements Optimizer {
         this.kernels = setup.kernels();
         this.norms = FloatKernels.create(kernels.implementation(), kernels.pool());
         this.lossScale = setup.lossScale();
-        this.arena = Arena.ofShared();
+        this.arena = Memory.hugePageArena();
         this.direction = ThreadLocal.withInitial(() -> arena.allocate(WHOLE_IN_ONE_TASK * Float.BYTES, 64));
         List<Slot> list = new ArrayList<>();
         List<MemorySegment> touched = new ArrayList<>();

@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The stateful optimizer layer: parameter groups, each with its own rule, hyperparameters and
  * learning-rate schedule; state buffers it allocates (zeroed, 64-byte aligned) in an arena it
- * owns and frees on {@link #close}; a step counter; and a {@link #step} that updates every tensor
+ * owns and frees on {@link #close} (a {@link dev.vela.memory.Memory#hugePageArena()}: on
+ * transparent huge pages where this JVM may have them); a step counter; and a {@link #step} that updates every tensor
  * with one parallel loop over all tensors' chunks (multi-tensor apply), so many small tensors
  * keep every thread busy.
  *

@@ -1,6 +1,7 @@
 package dev.vela.quant;
 
 import dev.vela.kernels.FloatKernels;
+import dev.vela.memory.Memory;
 import dev.vela.optim.AdamParams;
 import dev.vela.optim.DiffGradParams;
 import dev.vela.optim.FusedUpdates;
@@ -109,7 +110,7 @@ public final class Optimizer8bit implements Optimizer {
         for (OptimizerSetup.Group g : setup.groups()) {
             checkSupported(g.hyperparameters());
         }
-        this.arena = Arena.ofShared();
+        this.arena = Memory.hugePageArena();
         List<Slot> list = new ArrayList<>();
         List<MemorySegment> touched = new ArrayList<>();
         int most = 0;
