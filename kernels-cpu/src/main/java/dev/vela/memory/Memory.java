@@ -23,7 +23,8 @@ public final class Memory {
      * anywhere else, a plain {@link Arena#ofShared()} ({@link #hugePageStatus()} says which and
      * why). Small allocations are packed into shared mappings, so the memory beyond what was
      * asked stays below 2 MiB per mapping; alignments above 2 MiB are rejected. Closing the arena
-     * invalidates its segments and unmaps the memory.
+     * invalidates its segments and unmaps the memory. Mapped memory is not counted against
+     * {@code -XX:MaxDirectMemorySize}.
      */
     public static Arena hugePageArena() {
         Arena arena = HugePageArena.createOrNull();

@@ -84,6 +84,38 @@ class VelaPoolTest {
         }
     }
 
+    /**
+     * 64 chunks on two threads: lane [32, 64) is claimed as [32, 40), [40, 48), [48, 56), then in
+     * halving pieces [56, 60), [60, 62), ... The thread running the piece from 56 waits until
+     * the other thread has run a chunk at or above 60: with fixed claims of a quarter lane, 56
+     * would start the lane's last claim [56, 64), nothing would be left to take, and it would time
+     * out.
+     */
+    @Test
+    void aThreadDoneWithItsLaneTakesOverTheEndOfTheOther() {
+        try (VelaPool pool = VelaPool.create(2)) {
+            java.util.Set<String> tailRunners = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            AtomicBoolean timedOut = new AtomicBoolean();
+            pool.parallelFor(64, 1, (s, e) -> {
+                String me = Thread.currentThread().getName();
+                if (e > 60) {
+                    tailRunners.add(me);
+                }
+                if (s == 56) {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (tailRunners.stream().noneMatch(r -> !r.equals(me))) {
+                        if (System.nanoTime() > deadline) {
+                            timedOut.set(true);
+                            break;
+                        }
+                        Thread.onSpinWait();
+                    }
+                }
+            });
+            assertEquals(false, timedOut.get(), "no other thread ran the chunks after 60 while 56's piece waited");
+        }
+    }
+
     @Test
     void nestedLoopsFinishEvenWhenAllWorkersAreBusy() {
         try (VelaPool pool = VelaPool.create(2)) {
