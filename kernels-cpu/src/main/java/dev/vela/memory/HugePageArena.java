@@ -15,8 +15,8 @@ import org.jspecify.annotations.Nullable;
  * A shared arena whose memory comes from anonymous mappings aligned to 2 MiB and advised for
  * transparent huge pages (Linux {@code madvise(MADV_HUGEPAGE)}). Streaming kernels gain from it
  * out of cache: one TLB entry covers 2 MiB instead of 4 KiB, and the hardware prefetchers, which
- * stop at 4 KiB page boundaries, run on. Measured here (one thread, 64M floats, docs/BENCHMARKS.md):
- * AdamW 10% faster, SGDP 17% faster.
+ * stop at 4 KiB page boundaries, run on. Measured here (one thread, 64M floats; docs/BENCHMARKS.md,
+ * "Sixth session"): AdamW 8% to 10% faster, SGDP 17% to 23%.
  *
  * <p>Allocations are carved one after another from mappings of at least 2 MiB (a larger request
  * gets a mapping of its own, rounded up to 2 MiB), so many small buffers share huge pages and

@@ -19,7 +19,7 @@ public final class Memory {
     /**
      * A new shared arena for large buffers: on Linux (x86-64, aarch64) with native access enabled
      * for this module and transparent huge pages not disabled, its memory is mapped 2 MiB-aligned
-     * and advised for huge pages, which made streaming kernels 5% to 20% faster out of cache here;
+     * and advised for huge pages, which made streaming kernels 3% to 23% faster out of cache here;
      * anywhere else, a plain {@link Arena#ofShared()} ({@link #hugePageStatus()} says which and
      * why). Small allocations are packed into shared mappings, so the memory beyond what was
      * asked stays below 2 MiB per mapping; alignments above 2 MiB are rejected. Closing the arena
