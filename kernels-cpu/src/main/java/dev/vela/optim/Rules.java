@@ -259,7 +259,7 @@ final class Rules {
         boolean sgdStep = false;
         if (h.rectify()) {
             double rhoInf = 2 / (1 - h.beta2()) - 1;
-            double rho = rhoInf - 2 * step * Math.pow(h.beta2(), step) / bc2;
+            double rho = rhoInf - 2 * step * Hyper.power(h.beta2(), step) / bc2;
             if (rho >= 5) {
                 stepSize *= Math.sqrt(bc2 * (rho - 4) * (rho - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rho));
                 invSqrtBc2 = 1;
@@ -289,7 +289,7 @@ final class Rules {
     }
 
     private static SpanUpdate exAdam(OptimOps ops, ExAdamParams h, long step, double gradScale, Tensor t) {
-        double b1t = Math.pow(h.beta1(), step), b2t = Math.pow(h.beta2(), step);
+        double b1t = Hyper.power(h.beta1(), step), b2t = Hyper.power(h.beta2(), step);
         OptimOps.ExAdamStep s = new OptimOps.ExAdamStep((float) (sign(h.maximize()) * gradScale),
                 (float) (1 - h.lr() * h.weightDecay()), (float) h.beta1(), (float) (1 - h.beta1()), (float) h.beta2(),
                 (float) (1 - h.beta2()), (float) b1t, (float) b2t, (float) (1 / (1 - b1t)), (float) (1 / (1 - b2t)),
