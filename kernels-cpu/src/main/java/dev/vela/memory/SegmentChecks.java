@@ -63,9 +63,10 @@ public final class SegmentChecks {
 
     /**
      * The indices {i, j} (i < j) of two ranges that share memory, or null when all are disjoint
-     * (empty ranges share none). Ranges can only meet within the same memory (the same heap array, or native memory), so
-     * each such set is sorted by start and only neighbours compared: O(n log n), where checking
-     * every pair took seconds for an optimizer over 16K tensors.
+     * (empty ranges share none). Ranges can only meet within the same memory (the same heap
+     * array, or native memory), so each such set is sorted by start and only neighbours
+     * compared: O(n log n), where checking every pair took seconds for an optimizer over 16K
+     * tensors.
      */
     public static int @Nullable [] overlappingPair(List<MemorySegment> ranges) {
         Map<Object, List<Integer>> byMemory = new IdentityHashMap<>();

@@ -12,9 +12,9 @@ import org.jspecify.annotations.Nullable;
  * The stateful optimizer layer: parameter groups, each with its own rule, hyperparameters and
  * learning-rate schedule; state buffers it allocates (zeroed, 64-byte aligned) in an arena it
  * owns and frees on {@link #close} (a {@link dev.vela.memory.Memory#hugePageArena()}: on
- * transparent huge pages where this JVM may have them); a step counter; and a {@link #step} that updates every tensor
- * with one parallel loop over all tensors' chunks (multi-tensor apply), so many small tensors
- * keep every thread busy.
+ * transparent huge pages where this JVM may have them); a step counter; and a {@link #step}
+ * that updates every tensor with one parallel loop over all tensors' chunks (multi-tensor
+ * apply), so many small tensors keep every thread busy.
  *
  * <p>Opt-in gradient hygiene, fused into the update rather than written into the gradients:
  * a loss scale the gradients are divided by (mixed-precision training), clipping by the global
@@ -207,7 +207,8 @@ public interface Optimizer extends AutoCloseable {
             }
             int[] overlap = SegmentChecks.overlappingPair(ranges);
             if (overlap != null) {
-                throw new IllegalArgumentException(what.get(overlap[0]) + " and " + what.get(overlap[1]) + " overlap");
+                throw new IllegalArgumentException(what.get(overlap[0]) + " and " + what.get(overlap[1])
+                        + " overlap");
             }
             List<OptimizerSetup.Group> groups = new ArrayList<>();
             for (int i = 0; i < hyper.size(); i++) {

@@ -139,7 +139,8 @@ class HugePageArenaTest {
     private record Range(long start, long end) {
         static Range parse(String line) {
             int dash = line.indexOf('-'), space = line.indexOf(' ');
-            if (dash <= 0 || space < dash || !line.substring(0, dash).chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            if (dash <= 0 || space < dash
+                    || !line.substring(0, dash).chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
                 return null;
             }
             return new Range(Long.parseUnsignedLong(line.substring(0, dash), 16),

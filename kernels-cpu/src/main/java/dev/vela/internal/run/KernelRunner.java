@@ -129,13 +129,9 @@ public final class KernelRunner {
      * {@link #REDUCTION_BLOCK} elements are summed whole, as many per call as fit in a block;
      * longer rows are split into blocks of {@link #REDUCTION_BLOCK} from their start, each block's
      * sums from zero, added left to right in double (so the same sums as {@link #sums} over that
-     * row).
+     * row). Work not yet run: {@link #run} runs it, or a caller runs its units among others'
+     * (see {@link RowSums}).
      */
-    public double[] rowSums(long rows, long cols, boolean parallel, int k, RowSumsBlock f) {
-        return run(rowSumsPlan(rows, cols, k, f), parallel);
-    }
-
-    /** {@link #rowSums} as work not yet run (see {@link RowSums}). */
     public static RowSums rowSumsPlan(long rows, long cols, int k, RowSumsBlock f) {
         return new RowSums(rows, cols, k, f);
     }
@@ -147,9 +143,10 @@ public final class KernelRunner {
     }
 
     /**
-     * {@link #rowSums} as independent units of work, so that a caller can run the units of many
-     * tensors' sums in one parallel loop: each unit writes only its own entries, any thread may
-     * run any unit, and {@link #result} combines them in a fixed order once all have run.
+     * Row sums ({@link #rowSumsPlan}) as independent units of work, so that a caller can run the
+     * units of many tensors' sums in one parallel loop: each unit writes only its own entries,
+     * any thread may run any unit, and {@link #result} combines them in a fixed order once all
+     * have run.
      */
     public static final class RowSums {
         private final long rows;

@@ -10,7 +10,7 @@ import net.jqwik.api.constraints.IntRange;
 /**
  * The blocked sums every norm and projection rests on: for any thread count, {@link
  * KernelRunner#sums} is each block's partial (from zero) added left to right, and {@link
- * KernelRunner#rowSums} gives each row the sums {@code sums} would give it alone. The summed
+ * KernelRunner#rowSumsPlan} gives each row the sums {@code sums} would give it alone. The summed
  * values are chosen so that double addition in any other order, or a lost update, changes bits.
  */
 class KernelRunnerTest {
@@ -65,7 +65,7 @@ class KernelRunnerTest {
         }
         for (int threads : new int[] {1, 2, 3}) {
             try (VelaPool pool = VelaPool.create(threads)) {
-                double[] got = new KernelRunner(pool).rowSums(rows, cols, true, 2, (start, length, c, out, o) -> {
+                KernelRunner.RowSums plan = KernelRunner.rowSumsPlan(rows, cols, 2, (start, length, c, out, o) -> {
                     for (int piece = 0; piece < length / c; piece++) {
                         double s = 0;
                         for (long i = start + (long) piece * c; i < start + (long) (piece + 1) * c; i++) {
@@ -75,6 +75,7 @@ class KernelRunnerTest {
                         out[o + 2 * piece + 1] += c;
                     }
                 });
+                double[] got = new KernelRunner(pool).run(plan, true);
                 assertArrayEquals(expected, got, rows + " rows of " + cols + ", " + threads + " threads");
             }
         }
