@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The float32 {@link Optimizer}: state buffers of 4 bytes per element, updated by the
@@ -147,17 +148,19 @@ final class FusedOptimizer implements Optimizer {
         for (int gi = 0; gi < groupHyper.length; gi++) {
             groupHyper[gi] = hyperparameters(gi, t);
         }
-        Rules.Prepared[] prepared = new Rules.Prepared[slots.size()];
+        // null for a tensor that keeps its direction in this thread's buffer: its task prepares it
+        Rules.@Nullable Prepared[] prepared = new Rules.Prepared[slots.size()];
         for (int si = 0; si < slots.size(); si++) {
             Slot s = slots.get(si);
-            prepared[si] = Rules.prepare(kernels.ops(), run, share, groupHyper[s.group()], t, gradScale, s.tensor(),
-                    s.scalars());
+            Hyperparameters h = groupHyper[s.group()];
+            prepared[si] = usesDirection(h, s) ? null
+                    : Rules.prepare(kernels.ops(), run, share, h, t, gradScale, s.tensor(), s.scalars());
         }
         boolean[] whole = new boolean[slots.size()];
         runFirstPasses(run, prepared, whole, groupHyper, t, gradScale);
         Rules.SpanUpdate[] updates = new Rules.SpanUpdate[slots.size()];
         for (int si = 0; si < slots.size(); si++) {
-            updates[si] = whole[si] ? null : prepared[si].update();
+            updates[si] = whole[si] ? null : java.util.Objects.requireNonNull(prepared[si]).update();
         }
         dev.vela.parallel.RangeBody chunks = (c0, c1) -> {
             for (int c = (int) c0; c < c1; c++) {
@@ -194,6 +197,12 @@ final class FusedOptimizer implements Optimizer {
      */
     private final ThreadLocal<MemorySegment> direction;
 
+    /** Whether a tensor's step keeps the Adam direction in this thread's buffer: small LAMB ones. */
+    private static boolean usesDirection(Hyperparameters h, Slot slot) {
+        long n = slot.param().length();
+        return h instanceof LambParams && n > 0 && n <= WHOLE_IN_ONE_TASK;
+    }
+
     /** LAMB's step for a whole-in-one-task tensor, with this thread's direction buffer. */
     private Rules.Prepared withDirection(Hyperparameters h, long t, double gradScale, Slot slot) {
         return Rules.prepare(kernels.ops(), kernels.runner(), false, h, t, gradScale,
@@ -213,28 +222,30 @@ final class FusedOptimizer implements Optimizer {
      * entries, combined in a fixed order, so every tensor gets the bits of one kernel call, for
      * any thread count.
      */
-    private void runFirstPasses(KernelRunner run, Rules.Prepared[] prepared, boolean[] whole,
+    private void runFirstPasses(KernelRunner run, Rules.@Nullable Prepared[] prepared, boolean[] whole,
                                 Hyperparameters[] groupHyper, long t, double gradScale) {
         List<Job> jobs = new ArrayList<>();
         for (int si = 0; si < prepared.length; si++) {
-            KernelRunner.RowSums sums = prepared[si].sums();
-            if (sums == null || sums.units() == 0) {
+            Slot slot = slots.get(si);
+            Rules.Prepared p = prepared[si];
+            KernelRunner.RowSums sums = p == null ? null : p.sums();
+            if (p != null && (sums == null || sums.units() == 0)) {
                 continue;
             }
-            long n = slots.get(si).param().length();
+            long n = slot.param().length();
             if (n <= WHOLE_IN_ONE_TASK) {
                 whole[si] = true;
-                Slot slot = slots.get(si);
                 Hyperparameters h = groupHyper[slot.group()];
-                Rules.Prepared p = prepared[si];
                 jobs.add(new Job(1, (u0, u1) -> {
-                    Rules.Prepared q = h instanceof LambParams ? withDirection(h, t, gradScale, slot) : p;
+                    // prepared here, not before: it needs the buffer of the thread that runs it
+                    Rules.Prepared q = p == null ? withDirection(h, t, gradScale, slot) : p;
                     KernelRunner.RowSums qs = java.util.Objects.requireNonNull(q.sums());
                     qs.run(0, qs.units());
                     q.update().run(0, (int) n);
                 }));
             } else {
-                jobs.add(new Job(sums.units(), sums::run));
+                KernelRunner.RowSums all = java.util.Objects.requireNonNull(sums);
+                jobs.add(new Job(all.units(), all::run));
             }
         }
         if (jobs.isEmpty()) {
