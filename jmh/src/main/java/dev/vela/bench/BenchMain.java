@@ -9,11 +9,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
@@ -25,7 +27,8 @@ import org.openjdk.jmh.util.Statistics;
 
 /**
  * {@code ./vela bench [filter]}: runs the quick suite (or the benchmarks matching the regex
- * {@code filter}, plus the STREAM triad anchors), prints the summary table and writes
+ * {@code filter}, plus the STREAM triad anchors and the {@link TrafficBench} anchors of the
+ * optimizer benchmarks it selects), prints the summary table and writes
  * {@code summary.csv}, {@code jmh-result.json} and {@code machine.txt} to the output directory.
  * Options: {@code --out DIR}, {@code --iterations N}, {@code --iteration-ms MS}, {@code --forks N},
  * and {@code --pages huge|normal}: every benchmark's buffers (and, through
@@ -39,8 +42,9 @@ import org.openjdk.jmh.util.Statistics;
  */
 public final class BenchMain {
 
-    static final String DEFAULT_SUITE = "dev\\.vela\\.bench\\.(StreamBench|KernelBench|DoubleKernelBench|OptimizerBench|QuantBench|GemmBench|HutchinsonBench|SegmentVsArrayBench)\\..*";
+    static final String DEFAULT_SUITE = "dev\\.vela\\.bench\\.(StreamBench|KernelBench|DoubleKernelBench|OptimizerBench|TrafficBench|QuantBench|GemmBench|HutchinsonBench|SegmentVsArrayBench)\\..*";
     static final String ANCHORS = "dev\\.vela\\.bench\\.StreamBench\\.(c|java)Triad";
+    static final String TRAFFIC_ANCHOR = "dev\\.vela\\.bench\\.TrafficBench\\.move$";
 
     private BenchMain() {
     }
@@ -48,6 +52,19 @@ public final class BenchMain {
     /** C reference benchmarks are named cXxx. */
     static boolean isC(String method) {
         return method.length() > 1 && method.charAt(0) == 'c' && Character.isUpperCase(method.charAt(1));
+    }
+
+    /**
+     * The traffic patterns of the optimizer benchmarks a filter selects (JMH matches a filter
+     * anywhere in the full name), so a focused run measures their anchors and no others.
+     */
+    static String[] trafficPatterns(String filter) {
+        Pattern f = Pattern.compile(filter);
+        return Arrays.stream(OptimizerBench.class.getMethods())
+                .filter(m -> m.isAnnotationPresent(TrafficPattern.class))
+                .filter(m -> f.matcher(OptimizerBench.class.getName() + "." + m.getName()).find())
+                .map(m -> m.getAnnotation(TrafficPattern.class).value())
+                .distinct().sorted().toArray(String[]::new);
     }
 
     public static void main(String[] args) throws IOException {
@@ -103,6 +120,10 @@ public final class BenchMain {
                         pages.equals("huge") ? "-XX:+UseTransparentHugePages" : "-XX:-UseTransparentHugePages");
         if (filter != null) {
             opts.include(ANCHORS);
+            String[] patterns = trafficPatterns(filter);
+            if (patterns.length > 0) {
+                opts.include(TRAFFIC_ANCHOR).param("pattern", patterns);
+            }
         }
         if (!CReference.isAvailable()) {
             System.out.println("C benchmarks skipped: " + CReference.unavailableReason());
@@ -141,7 +162,7 @@ public final class BenchMain {
                     : params.containsKey("impl") ? implName : "java-vector-loop";
             Statistics st = r.getPrimaryResult().getStatistics();
             ms.add(new Summary.Measurement(cls, method, params, st.getPercentile(50), st.getMax() - st.getMin(),
-                    Summary.bytesPerElement(cls, method), impl));
+                    Summary.bytesPerElement(cls, method, params), impl));
         }
         Summary summary = new Summary(ms);
         System.out.println();

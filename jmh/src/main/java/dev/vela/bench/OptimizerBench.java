@@ -157,120 +157,140 @@ public class OptimizerBench {
 
     @Benchmark
     @BytesPerElement(28)
+    @TrafficPattern("1r3u")
     public void adamW() {
         u.adam(ADAMW, STEP, size, p, 0, g, 0, m, 0, v, 0);
     }
 
     @Benchmark
     @BytesPerElement(28)
+    @TrafficPattern("1r3u")
     public Optimizer.StepReport optimizerOneTensor() {
         return java.util.Objects.requireNonNull(layer).step();
     }
 
     @Benchmark
     @BytesPerElement(28)
+    @TrafficPattern("1r3u")
     public Optimizer.StepReport optimizerManyTensors() {
         return java.util.Objects.requireNonNull(layer).step();
     }
 
     @Benchmark
     @BytesPerElement(40)
+    @TrafficPattern("2r2u+2r1u")
     public Optimizer.StepReport optimizerManyTensorsLamb() {
         return java.util.Objects.requireNonNull(layer).step();
     }
 
     @Benchmark
     @BytesPerElement(28)
+    @TrafficPattern("1r3u")
     public void cAdamW() {
         c.adamW(ADAMW, STEP, size, p, g, m, v);
     }
 
     @Benchmark
     @BytesPerElement(36)
+    @TrafficPattern("1r4u")
     public void adamWAmsgrad() {
         u.adamAmsgrad(AMSGRAD, STEP, size, p, 0, g, 0, m, 0, v, 0, x, 0);
     }
 
     @Benchmark
     @BytesPerElement(20)
+    @TrafficPattern("1r2u")
     public void sgdMomentum() {
         u.sgd(SGD, STEP, size, p, 0, g, 0, m, 0);
     }
 
     @Benchmark
     @BytesPerElement(20)
+    @TrafficPattern("1r2u")
     public void lion() {
         u.lion(LION, size, p, 0, g, 0, m, 0);
     }
 
     @Benchmark
     @BytesPerElement(20)
+    @TrafficPattern("1r2u")
     public void cLion() {
         c.lion(LION, size, p, g, m);
     }
 
     @Benchmark
     @BytesPerElement(20)
+    @TrafficPattern("1r2u")
     public void signum() {
         u.signum(SIGNUM, size, p, 0, g, 0, m, 0);
     }
 
     @Benchmark
     @BytesPerElement(28)
+    @TrafficPattern("1r3u")
     public void adaBelief() {
         u.adaBelief(ADABELIEF, STEP, size, p, 0, g, 0, m, 0, v, 0);
     }
 
     @Benchmark
     @BytesPerElement(36)
+    @TrafficPattern("1r4u")
     public void diffGrad() {
         u.diffGrad(DIFFGRAD, STEP, size, p, 0, g, 0, m, 0, v, 0, x, 0);
     }
 
     @Benchmark
     @BytesPerElement(28)
+    @TrafficPattern("1r3u")
     public void exAdam() {
         u.exAdam(EXADAM, STEP, size, p, 0, g, 0, m, 0, v, 0);
     }
 
     @Benchmark
     @BytesPerElement(40)
+    @TrafficPattern("2r2u+2r1u")
     public void lamb() {
         u.lamb(LAMB, STEP, size, p, 0, g, 0, m, 0, v, 0);
     }
 
     @Benchmark
     @BytesPerElement(40)
+    @TrafficPattern("2r2u1w+1r1u")
     public void lambDirection() {
         u.lamb(LAMB, STEP, size, p, 0, g, 0, m, 0, v, 0, x, 0);
     }
 
     @Benchmark
     @BytesPerElement(28)
+    @TrafficPattern("2r+1r2u")
     public void lars() {
         u.lars(LARS, size, p, 0, g, 0, m, 0);
     }
 
     @Benchmark
     @BytesPerElement(20)
+    @TrafficPattern("1r2u")
     public void sgdSai() {
         u.sgdSai(SGDSAI, STEP, saiScale, size, p, 0, g, 0, m, 0);
     }
 
     @Benchmark
     @BytesPerElement(40)
+    @TrafficPattern("2r2u+2r1u")
     public boolean adamP() {
         return u.adamP(ADAMP, STEP, ROWS, size, p, 0, g, 0, m, 0, v, 0);
     }
 
     @Benchmark
     @BytesPerElement(40)
+    @TrafficPattern("2r2u1w+1r1u")
     public boolean adamPDirection() {
         return u.adamP(ADAMP, STEP, ROWS, size, p, 0, g, 0, m, 0, v, 0, x, 0);
     }
 
     @Benchmark
     @BytesPerElement(32)
+    @TrafficPattern("2r1u+2r1u")
     public boolean sgdp() {
         return u.sgdp(SGDP, ROWS, size, p, 0, g, 0, m, 0);
     }
@@ -289,12 +309,14 @@ public class OptimizerBench {
 
     @Benchmark
     @BytesPerElement(20)
+    @TrafficPattern("1r2u")
     public void rmsprop() {
         u.rmsprop(RMSPROP, size, p, 0, g, 0, v, 0, null, 0, null, 0);
     }
 
     @Benchmark
     @BytesPerElement(20)
+    @TrafficPattern("1r2u")
     public void adagrad() {
         u.adagrad(ADAGRAD, STEP, size, p, 0, g, 0, v, 0);
     }

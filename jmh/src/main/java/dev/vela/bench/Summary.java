@@ -25,7 +25,11 @@ import java.util.Optional;
  * {@code fp32_adamw} is a time ratio: the 8-bit AdamW step's time over the float32 one's;
  * {@code openblas} and {@code ejml} divide Vela's SGEMM GFLOP/s by OpenBLAS's and EJML's;
  * {@code dense_gemm} is a time ratio: WTA-CRS's time over Vela's dense SGEMM's;
- * {@code hvp_only} too: a Hutchinson estimate's time over its bare operator products'.
+ * {@code hvp_only} too: a Hutchinson estimate's time over its bare operator products';
+ * {@code same_traffic} divides an optimizer's parameters per second by those of
+ * {@link TrafficBench} moving the same streams with no arithmetic (its {@link TrafficPattern}),
+ * and {@code adamw_speed_cap} is the {@code adamw_speed} the optimizer would have at that
+ * traffic's speed: AdamW's time over the traffic's, the most its bytes allow.
  */
 final class Summary {
 
@@ -76,8 +80,16 @@ final class Summary {
             return benchClass + "." + method;
         }
 
+        /** The name with the traffic pattern of a {@link TrafficBench} case, for the table. */
+        String label() {
+            String pattern = params.get("pattern");
+            return pattern == null ? name() : name() + "[" + pattern + "]";
+        }
+
         String paramString() {
-            return "size=" + size() + ";threads=" + threads() + ";impl=" + implementation;
+            String pattern = params.get("pattern");
+            return "size=" + size() + ";threads=" + threads() + (pattern == null ? "" : ";pattern=" + pattern)
+                    + ";impl=" + implementation;
         }
     }
 
@@ -111,27 +123,52 @@ final class Summary {
         return benchClass.equals("GemmBench") || benchClass.equals("HutchinsonBench");
     }
 
-    /** Bytes per element declared on a benchmark method with {@link BytesPerElement} (0 for flop-counted cases). */
-    static int bytesPerElement(String benchClass, String method) {
+    /**
+     * Bytes per element of a case: those of its traffic pattern for {@link TrafficBench}, else
+     * those declared on the method with {@link BytesPerElement} (0 for flop-counted cases).
+     */
+    static int bytesPerElement(String benchClass, String method, Map<String, String> params) {
         if (isFlops(benchClass)) {
             return 0;
         }
+        if (benchClass.equals("TrafficBench")) {
+            return Traffic.bytesPerElement(params.get("pattern"));
+        }
+        return method(benchClass, method).filter(m -> m.isAnnotationPresent(BytesPerElement.class))
+                .map(m -> m.getAnnotation(BytesPerElement.class).value())
+                .orElseThrow(() -> new IllegalStateException(benchClass + "." + method
+                        + " declares no @BytesPerElement"));
+    }
+
+    /** The traffic pattern declared on a benchmark method with {@link TrafficPattern}, if any. */
+    static Optional<String> trafficPattern(String benchClass, String method) {
+        return method(benchClass, method).filter(m -> m.isAnnotationPresent(TrafficPattern.class))
+                .map(m -> m.getAnnotation(TrafficPattern.class).value());
+    }
+
+    private static Optional<Method> method(String benchClass, String name) {
         try {
             Class<?> c = Class.forName(BenchMain.class.getPackageName() + "." + benchClass);
             for (Method m : c.getMethods()) {
-                if (m.getName().equals(method) && m.isAnnotationPresent(BytesPerElement.class)) {
-                    return m.getAnnotation(BytesPerElement.class).value();
+                if (m.getName().equals(name)) {
+                    return Optional.of(m);
                 }
             }
         } catch (ClassNotFoundException e) {
-            // fall through
+            // no such benchmark class: no such method
         }
-        throw new IllegalStateException(benchClass + "." + method + " declares no @BytesPerElement");
+        return Optional.empty();
     }
 
     private Optional<Measurement> find(String name, long size, String threads) {
         return measurements.stream()
                 .filter(m -> m.name().equals(name) && m.size() == size && m.threads().equals(threads))
+                .findFirst();
+    }
+
+    private Optional<Measurement> findTraffic(String pattern, long size, String threads) {
+        return measurements.stream().filter(m -> m.benchClass().equals("TrafficBench")
+                && pattern.equals(m.params().get("pattern")) && m.size() == size && m.threads().equals(threads))
                 .findFirst();
     }
 
@@ -187,10 +224,13 @@ final class Summary {
             find("QuantBench.adamW32", m.size(), m.threads())
                     .ifPresent(r -> a.put("fp32_adamw", m.usPerOp() / r.usPerOp()));
         }
-        if (m.benchClass().equals("OptimizerBench") && !m.method().equals("adamW") && !BenchMain.isC(m.method())) {
-            find("OptimizerBench.adamW", m.size(), m.threads())
-                    .ifPresent(r -> a.put("adamw_speed", r.usPerOp() / m.usPerOp()));
-        }
+        Optional<Measurement> adamW = m.benchClass().equals("OptimizerBench") && !m.method().equals("adamW")
+                && !BenchMain.isC(m.method()) ? find("OptimizerBench.adamW", m.size(), m.threads()) : Optional.empty();
+        adamW.ifPresent(r -> a.put("adamw_speed", r.usPerOp() / m.usPerOp()));
+        trafficPattern(m.benchClass(), m.method()).flatMap(p -> findTraffic(p, m.size(), m.threads())).ifPresent(t -> {
+            a.put("same_traffic", t.usPerOp() / m.usPerOp());
+            adamW.ifPresent(r -> a.put("adamw_speed_cap", r.usPerOp() / t.usPerOp()));
+        });
         return a;
     }
 
@@ -216,21 +256,21 @@ final class Summary {
 
     String table() {
         StringBuilder sb = new StringBuilder();
-        String fmt = "%-36s %10s %4s %12s %7s %9s %13s %8s %11s %8s %12s%n";
+        String fmt = "%-36s %10s %4s %12s %7s %9s %13s %8s %11s %8s %9s %6s %12s%n";
         sb.append(String.format(Locale.ROOT, fmt, "benchmark", "size", "thr", "us/op", "range%", "GB/s",
-                "/stream_triad", "/c_ref", "/array_loop", "/adamW", "t/fp32adamW"));
+                "/stream_triad", "/c_ref", "/array_loop", "/adamW", "/traffic", "cap", "t/fp32adamW"));
         for (Measurement m : measurements) {
             if (m.countsFlops()) {
                 continue;
             }
             Map<String, Double> a = ratios(m);
             Double triad = a.getOrDefault("stream_triad", a.get("java_stream_triad"));
-            sb.append(String.format(Locale.ROOT, fmt, m.name(), m.size(), m.threads(),
+            sb.append(String.format(Locale.ROOT, fmt, m.label(), m.size(), m.threads(),
                     String.format(Locale.ROOT, "%.2f", m.usPerOp()),
                     String.format(Locale.ROOT, "%.1f", 100 * m.rangeUs() / m.usPerOp()),
                     String.format(Locale.ROOT, "%.2f", m.gbPerSecond()),
                     ratio(triad), ratio(a.get("c_ref")), ratio(a.get("array_loop")), ratio(a.get("adamw_speed")),
-                    ratio(a.get("fp32_adamw"))));
+                    ratio(a.get("same_traffic")), ratio(a.get("adamw_speed_cap")), ratio(a.get("fp32_adamw"))));
         }
         if (measurements.stream().anyMatch(Measurement::countsFlops)) {
             String gemm = "%-36s %10s %4s %12s %7s %9s %10s %8s %9s %9s  %s%n";

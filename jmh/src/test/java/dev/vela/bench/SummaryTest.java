@@ -15,7 +15,13 @@ class SummaryTest {
 
     private static Summary.Measurement m(String cls, String method, long size, String threads, double us) {
         return new Summary.Measurement(cls, method, Map.of("size", Long.toString(size), "threads", threads), us, 0.0,
-                Summary.bytesPerElement(cls, method), "test-impl");
+                Summary.bytesPerElement(cls, method, Map.of()), "test-impl");
+    }
+
+    private static Summary.Measurement traffic(String pattern, long size, String threads, double us) {
+        Map<String, String> params = Map.of("size", Long.toString(size), "threads", threads, "pattern", pattern);
+        return new Summary.Measurement("TrafficBench", "move", params, us, 0.0,
+                Summary.bytesPerElement("TrafficBench", "move", params), "java-vector-loop");
     }
 
     @Test
@@ -90,6 +96,29 @@ class SummaryTest {
                 && x.ratioName().equals("openblas")).findFirst().orElseThrow();
         assertEquals("GFLOP/s", row.unit());
         assertTrue(s.table().contains("/openblas"), s.table());
+    }
+
+    @Test
+    void optimizersAreAnchoredAtTheTrafficOfTheirPattern() {
+        List<Summary.Measurement> ms = List.of(
+                m("OptimizerBench", "adamW", 1000, "1", 10.0),
+                m("OptimizerBench", "lamb", 1000, "1", 20.0),
+                m("OptimizerBench", "lamb", 1000, "2", 5.0),         // no traffic measured at 2 threads
+                traffic("1r3u", 1000, "1", 9.0),
+                traffic("2r2u+2r1u", 1000, "1", 16.0),
+                traffic("2r2u+2r1u", 4000, "1", 1.0));               // another size
+        Summary s = new Summary(ms);
+        assertEquals(40.0 * 1000 / 16e-6 / 1e9, ms.get(4).gbPerSecond(), 1e-9, "the pattern's 40 bytes");
+        Map<String, Double> lamb = s.ratios(ms.get(1));
+        assertEquals(0.5, lamb.get("adamw_speed"), 1e-12);
+        assertEquals(0.8, lamb.get("same_traffic"), 1e-12, "its traffic's time over its own");
+        assertEquals(0.625, lamb.get("adamw_speed_cap"), 1e-12, "AdamW's time over its traffic's");
+        Map<String, Double> adamW = s.ratios(ms.get(0));
+        assertEquals(0.9, adamW.get("same_traffic"), 1e-12);
+        assertTrue(!adamW.containsKey("adamw_speed_cap"), adamW.toString());
+        assertTrue(!s.ratios(ms.get(2)).containsKey("same_traffic"));
+        assertTrue(s.table().contains("TrafficBench.move[2r2u+2r1u]"), s.table());
+        assertTrue(s.rows().stream().anyMatch(r -> r.params().equals("size=1000;threads=1;pattern=1r3u;impl=java-vector-loop")));
     }
 
     @Test
