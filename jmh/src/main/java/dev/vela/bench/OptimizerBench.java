@@ -97,7 +97,7 @@ public class OptimizerBench {
     private FusedUpdates u;
     private CReference c;
     private MemorySegment p, g, m, v, x;
-    /** bfloat16 parameters and moments for the bf16 rows. */
+    /** bfloat16 parameters and moments, allocated only for the bf16 rows. */
     private MemorySegment pb, mb, vb;
     private double saiScale;
     /**
@@ -108,6 +108,11 @@ public class OptimizerBench {
 
     @Setup(Level.Trial)
     public void setUp(BenchmarkParams params) {
+        setUp(params.getBenchmark());
+    }
+
+    /** The buffers, and the Optimizer layer where {@code benchmark} (a method's full name) steps one. */
+    void setUp(String benchmark) {
         int t = BenchSupport.threads(threads);
         pool = VelaPool.create(t);
         u = FusedUpdates.create(Implementation.valueOf(impl.toUpperCase(Locale.ROOT)), pool);
@@ -119,10 +124,6 @@ public class OptimizerBench {
         v = BenchSupport.floats(arena, size, 0f, 0f);
         x = BenchSupport.floats(arena, size, 0f, 0f);
         saiScale = u.sgdSaiScale(SGDSAI, size, g, 0);
-        pb = arena.allocate(2 * size, 64);
-        mb = arena.allocate(2 * size, 64);
-        vb = arena.allocate(2 * size, 64);
-        String benchmark = params.getBenchmark();
         if (benchmark.endsWith(".optimizerOneTensor")) {
             layer = Optimizer.builder().kernels(u).group(ADAMW, dev.vela.optim.Param.of("w", p, g, size)).build();
         } else if (benchmark.endsWith(".optimizerManyTensors")) {
@@ -130,9 +131,14 @@ public class OptimizerBench {
         } else if (benchmark.endsWith(".optimizerManyTensorsLamb")) {
             layer = Optimizer.builder().kernels(u).group(LAMB, smallTensors()).build();
         }
-        short one = dev.vela.kernels.BFloat16.fromFloat(0.5f);
-        for (long i = 0; i < size; i++) {
-            pb.setAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT, i, one);
+        if (benchmark.endsWith("Bf16")) {
+            pb = arena.allocate(2 * size, 64);
+            mb = arena.allocate(2 * size, 64);
+            vb = arena.allocate(2 * size, 64);
+            short one = dev.vela.kernels.BFloat16.fromFloat(0.5f);
+            for (long i = 0; i < size; i++) {
+                pb.setAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT, i, one);
+            }
         }
     }
 

@@ -27,9 +27,10 @@ import java.util.Optional;
  * {@code dense_gemm} is a time ratio: WTA-CRS's time over Vela's dense SGEMM's;
  * {@code hvp_only} too: a Hutchinson estimate's time over its bare operator products';
  * {@code same_traffic} divides an optimizer's parameters per second by those of
- * {@link TrafficBench} moving the same streams with no arithmetic (its {@link TrafficPattern}),
- * and {@code adamw_speed_cap} is the {@code adamw_speed} the optimizer would have at that
- * traffic's speed: AdamW's time over the traffic's, the most its bytes allow.
+ * {@link TrafficBench} moving the same streams with no arithmetic (its {@link TrafficPattern});
+ * {@code adamw_speed_cap} is the {@code adamw_speed} its bytes allow: AdamW's traffic's time over
+ * the optimizer's traffic's, the {@code adamw_speed} it would have if it ran as near its traffic
+ * as AdamW runs to AdamW's.
  */
 final class Summary {
 
@@ -227,10 +228,13 @@ final class Summary {
         Optional<Measurement> adamW = m.benchClass().equals("OptimizerBench") && !m.method().equals("adamW")
                 && !BenchMain.isC(m.method()) ? find("OptimizerBench.adamW", m.size(), m.threads()) : Optional.empty();
         adamW.ifPresent(r -> a.put("adamw_speed", r.usPerOp() / m.usPerOp()));
-        trafficPattern(m.benchClass(), m.method()).flatMap(p -> findTraffic(p, m.size(), m.threads())).ifPresent(t -> {
-            a.put("same_traffic", t.usPerOp() / m.usPerOp());
-            adamW.ifPresent(r -> a.put("adamw_speed_cap", r.usPerOp() / t.usPerOp()));
-        });
+        Optional<Measurement> traffic = trafficPattern(m.benchClass(), m.method())
+                .flatMap(p -> findTraffic(p, m.size(), m.threads()));
+        traffic.ifPresent(t -> a.put("same_traffic", t.usPerOp() / m.usPerOp()));
+        if (adamW.isPresent() && traffic.isPresent()) {
+            trafficPattern("OptimizerBench", "adamW").flatMap(p -> findTraffic(p, m.size(), m.threads()))
+                    .ifPresent(t -> a.put("adamw_speed_cap", t.usPerOp() / traffic.get().usPerOp()));
+        }
         return a;
     }
 

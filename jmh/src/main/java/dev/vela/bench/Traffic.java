@@ -14,9 +14,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The memory traffic of an optimizer step with its arithmetic taken out: the same float32
  * streams read, updated in place and written, pass by pass, by a Vector API loop that only adds.
- * Its time is about the least any kernel with that traffic takes here, so it bounds what a rule
- * can reach against AdamW ({@code adamw_speed_cap} in the summary) and shows how near that bound
- * a rule runs ({@code same_traffic}).
+ * Where a rule is bound by its bytes, it runs near its pattern's speed ({@code same_traffic} in
+ * the summary, about 0.95x to 1.1x out of cache here: the loop is a plain one, not a bound),
+ * so AdamW's pattern's time over a rule's pattern's time is the {@code adamw_speed} that the
+ * rule's bytes allow ({@code adamw_speed_cap}).
  *
  * <p>A pattern is one or more passes joined by {@code +}, each written {@code <r>r[<u>u][<w>w]}:
  * r streams only read, u read and written back, w only written. AdamW is {@code 1r3u} (g read;
@@ -134,6 +135,10 @@ final class Traffic {
         return x.add(y).reduceLanes(VectorOperators.ADD);
     }
 
+    // Each loop loads all its streams before it stores any, as the kernels do: a store followed
+    // by a load from another stream at the same offset modulo 4 KiB stalls the load (its address
+    // looks like the store's), and interleaved, these loops ran up to 2x slower than AdamW.
+
     private static void r1u1(int m, MemorySegment a, MemorySegment u) {
         for (int i = 0; i < m; i += L) {
             store(load(u, i).add(load(a, i)), u, i);
@@ -142,29 +147,30 @@ final class Traffic {
 
     private static void r1u2(int m, MemorySegment a, MemorySegment u, MemorySegment v) {
         for (int i = 0; i < m; i += L) {
-            FloatVector x = load(a, i);
-            store(load(u, i).add(x), u, i);
-            store(load(v, i).add(x), v, i);
+            FloatVector x = load(a, i), u1 = load(u, i).add(x), v1 = load(v, i).add(x);
+            store(u1, u, i);
+            store(v1, v, i);
         }
     }
 
     private static void r1u3(int m, MemorySegment a, MemorySegment u, MemorySegment v, MemorySegment w) {
         for (int i = 0; i < m; i += L) {
-            FloatVector x = load(a, i);
-            store(load(u, i).add(x), u, i);
-            store(load(v, i).add(x), v, i);
-            store(load(w, i).add(x), w, i);
+            FloatVector x = load(a, i), u1 = load(u, i).add(x), v1 = load(v, i).add(x), w1 = load(w, i).add(x);
+            store(u1, u, i);
+            store(v1, v, i);
+            store(w1, w, i);
         }
     }
 
     private static void r1u4(int m, MemorySegment a, MemorySegment u, MemorySegment v, MemorySegment w,
                              MemorySegment z) {
         for (int i = 0; i < m; i += L) {
-            FloatVector x = load(a, i);
-            store(load(u, i).add(x), u, i);
-            store(load(v, i).add(x), v, i);
-            store(load(w, i).add(x), w, i);
-            store(load(z, i).add(x), z, i);
+            FloatVector x = load(a, i), u1 = load(u, i).add(x), v1 = load(v, i).add(x), w1 = load(w, i).add(x);
+            FloatVector z1 = load(z, i).add(x);
+            store(u1, u, i);
+            store(v1, v, i);
+            store(w1, w, i);
+            store(z1, z, i);
         }
     }
 
@@ -176,18 +182,18 @@ final class Traffic {
 
     private static void r2u2(int m, MemorySegment a, MemorySegment b, MemorySegment u, MemorySegment v) {
         for (int i = 0; i < m; i += L) {
-            FloatVector x = load(a, i).add(load(b, i));
-            store(load(u, i).add(x), u, i);
-            store(load(v, i).add(x), v, i);
+            FloatVector x = load(a, i).add(load(b, i)), u1 = load(u, i).add(x), v1 = load(v, i).add(x);
+            store(u1, u, i);
+            store(v1, v, i);
         }
     }
 
     private static void r2u2w1(int m, MemorySegment a, MemorySegment b, MemorySegment u, MemorySegment v,
                                MemorySegment q) {
         for (int i = 0; i < m; i += L) {
-            FloatVector x = load(a, i).add(load(b, i));
-            store(load(u, i).add(x), u, i);
-            store(load(v, i).add(x), v, i);
+            FloatVector x = load(a, i).add(load(b, i)), u1 = load(u, i).add(x), v1 = load(v, i).add(x);
+            store(u1, u, i);
+            store(v1, v, i);
             store(x, q, i);
         }
     }

@@ -112,7 +112,7 @@ class SummaryTest {
         Map<String, Double> lamb = s.ratios(ms.get(1));
         assertEquals(0.5, lamb.get("adamw_speed"), 1e-12);
         assertEquals(0.8, lamb.get("same_traffic"), 1e-12, "its traffic's time over its own");
-        assertEquals(0.625, lamb.get("adamw_speed_cap"), 1e-12, "AdamW's time over its traffic's");
+        assertEquals(0.5625, lamb.get("adamw_speed_cap"), 1e-12, "AdamW's traffic's time over its traffic's");
         Map<String, Double> adamW = s.ratios(ms.get(0));
         assertEquals(0.9, adamW.get("same_traffic"), 1e-12);
         assertTrue(!adamW.containsKey("adamw_speed_cap"), adamW.toString());
