@@ -15,10 +15,10 @@ import org.openjdk.jmh.annotations.Benchmark;
  * Optimizer benchmarks, AdamW and their traffic anchors in one JVM, in rounds. JMH runs each case
  * in its own fork, minutes apart, and this shared machine changes speed for minutes at a time
  * (docs/BENCHMARKS.md), so a ratio between two forks can compare two states of the machine.
- * Here every case warms up for 1 s, every ratio is taken within one round, in which each case
- * runs a batch of about 0.1 s (the order reversed every other round), and the median over the rounds is printed: per rule its
- * {@code adamw_speed}, {@code same_traffic} and {@code adamw_speed_cap} as {@link Summary}
- * defines them. Usage, after {@code ./vela build}:
+ * Here every case warms up for 1 s, then each round times a batch of about 0.1 s per case (the
+ * order reversed every other round), and the median over the rounds of each per-round ratio is
+ * printed: per rule its {@code adamw_speed}, {@code same_traffic} and {@code adamw_speed_cap} as
+ * {@link Summary} defines them. Usage, after {@code ./vela build}:
  *
  * <pre>
  * java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
@@ -57,9 +57,9 @@ public final class Rounds {
                 bench.size = size;
                 bench.threads = threads;
                 bench.impl = "vector";
+                cases.add(benchmarkCase(bench, name));
                 bench.setUp(OptimizerBench.class.getName() + "." + name);
                 benches.add(bench);
-                cases.add(benchmarkCase(bench, name));
                 Summary.trafficPattern("OptimizerBench", name).ifPresent(p -> patternOf.put(name, p));
             }
             for (String p : new LinkedHashSet<>(patternOf.values())) {
@@ -86,11 +86,11 @@ public final class Rounds {
         return all;
     }
 
-    private static Case benchmarkCase(OptimizerBench bench, String name) throws NoSuchMethodException {
-        Method m = OptimizerBench.class.getMethod(name);
-        if (!m.isAnnotationPresent(Benchmark.class)) {
-            throw new IllegalArgumentException(name + " is not an OptimizerBench benchmark");
-        }
+    /** The case that calls a benchmark method on {@code bench} (not yet set up). */
+    private static Case benchmarkCase(OptimizerBench bench, String name) {
+        Method m = Arrays.stream(OptimizerBench.class.getMethods())
+                .filter(x -> x.getName().equals(name) && x.isAnnotationPresent(Benchmark.class)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(name + " is not an OptimizerBench benchmark"));
         if (BenchMain.isC(name)) {
             // OpenMP's threads spin on after each call and slow the Java case that follows
             throw new IllegalArgumentException(name + ": compare with C in JMH's separate forks, not here");
