@@ -44,6 +44,9 @@ public final class Rounds {
         long size = Long.parseLong(args[0]);
         String threads = args[1];
         int rounds = Integer.parseInt(args[2]);
+        if (rounds < 1) {
+            throw new IllegalArgumentException("ROUNDS must be at least 1, was " + rounds);
+        }
         List<String> methods = Arrays.asList(args[3].split(","));
         List<OptimizerBench> benches = new ArrayList<>();
         List<TrafficBench> traffic = new ArrayList<>();
